@@ -1,0 +1,27 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as serializedProvider from "./provider/serialized-provider";
+
+export interface AccessGroupMembershipArgs {
+  /** The Seam ACS user (`acs_user_id`) that gets access. */
+  readonly acsUserId: pulumi.Input<string>;
+  /** The Seam access group (`acs_access_group_id`) the user joins. */
+  readonly acsAccessGroupId: pulumi.Input<string>;
+}
+
+/**
+ * One Seam ACS user's membership of one access group. Creating it adds the user to the group;
+ * deleting it (the resource leaves the program, or the stack is destroyed) calls
+ * `POST /acs/users/remove_from_access_group`. Changing either id replaces it, removing the old
+ * membership first. The id is `<acsAccessGroupId>/<acsUserId>`.
+ *
+ * Credentials and endpoint come from the stack config (`seam:*`) or the environment, never from
+ * resource inputs, so they never enter the state.
+ */
+export class AccessGroupMembership extends pulumi.dynamic.Resource {
+  declare public readonly acsUserId: pulumi.Output<string>;
+  declare public readonly acsAccessGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: AccessGroupMembershipArgs, opts?: pulumi.CustomResourceOptions) {
+    super(serializedProvider, name, { ...args }, opts, "seam", "AccessGroupMembership");
+  }
+}

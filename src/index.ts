@@ -1,0 +1,1 @@
+export { AccessGroupMembership, AccessGroupMembershipArgs } from "./access-group-membership";

@@ -1,0 +1,134 @@
+/**
+ * What AccessGroupMembership does, one method per engine call.
+ *
+ * This runs for every resource, including `delete` and `read` on state written by older
+ * versions of the package (see runtime.ts), so it must keep accepting their outputs. Outputs
+ * written since 0.1.0: `{ acsUserId, acsAccessGroupId }`.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { MembershipIds, SeamClient } from "../seam/client";
+import { SeamApiError } from "../seam/errors";
+import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
+import { DeclaredMemberships } from "./declared-memberships";
+import { unknownValue, validateInputs } from "./inputs";
+import { membershipId, parseMembershipId } from "./membership-id";
+
+export type MembershipOutputs = {
+  readonly acsUserId: string;
+  readonly acsAccessGroupId: string;
+};
+
+type Props = Record<string, unknown>;
+
+const noConfig: ConfigSource = { get: () => undefined };
+
+/**
+ * One per dynamic-provider host process, shared by every resource it serves: it holds the stack
+ * config, one Seam client (one connection pool) and what this deployment still declares.
+ */
+export class MembershipProvider implements dynamic.ResourceProvider<Props, Props> {
+  private config: ConfigSource = noConfig;
+  private cached: { key: string; client: SeamClient } | undefined;
+  private readonly declared = new DeclaredMemberships();
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  async configure(req: dynamic.ConfigureRequest): Promise<void> {
+    this.config = req.config;
+  }
+
+  async check(_olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+    const result = validateInputs(news);
+    if (!result.ok) return { inputs: news, failures: result.failures };
+    // Missing or malformed credentials fail here, so `pulumi preview` reports them.
+    this.settings();
+    if (result.known) this.declared.declare(result.ids);
+    return { inputs: { ...result.ids } };
+  }
+
+  async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+    const replaces = (["acsUserId", "acsAccessGroupId"] as const).filter(
+      (name) => news[name] === unknownValue || news[name] !== olds[name],
+    );
+    if (replaces.length > 0) {
+      // Delete first: creating the new membership and then deleting the old one would revoke it
+      // whenever the pair ends up the same (the attachment bug of pulumi-aws#2009).
+      return { changes: true, replaces, deleteBeforeReplace: true };
+    }
+    // Only the stored provider code differs: refresh it in state through `update`, calling nothing.
+    return { changes: news.__provider !== olds.__provider };
+  }
+
+  async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs>> {
+    const ids = idsOf(inputs, "create");
+    await this.seam().addUserToAccessGroup(ids);
+    return { id: membershipId(ids), outs: outputsOf(ids) };
+  }
+
+  async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs>> {
+    const ids = idsFromState(id, props);
+    if (!(await this.seam().isMember(ids))) {
+      // Gone (the membership, the user or the group): an empty id tells the engine to drop it
+      // from state, and the next `pulumi up` adds it again.
+      return { id: "" };
+    }
+    return { id: membershipId(ids), props: outputsOf(ids), inputs: outputsOf(ids) };
+  }
+
+  async update(_id: string, _olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs>> {
+    return { outs: outputsOf(idsOf(news, "update")) };
+  }
+
+  async delete(id: string, props: Props): Promise<void> {
+    const ids = idsFromState(id, props);
+    if (this.declared.isDeclared(ids)) return;
+    try {
+      await this.seam().removeUserFromAccessGroup(ids);
+    } catch (e) {
+      // Already gone is what a delete wants. Anything else keeps the resource in state.
+      if (e instanceof SeamApiError && e.isNotFound) return;
+      throw e;
+    }
+  }
+
+  /** Closes the connection pool; for tests and scripts that outlive their use of the provider. */
+  async close(): Promise<void> {
+    await this.cached?.client.close();
+    this.cached = undefined;
+  }
+
+  private settings(): SeamSettings {
+    return resolveSettings(this.config, this.env);
+  }
+
+  /** One client (and connection pool) for as long as the settings stay the same. */
+  private seam(): SeamClient {
+    const current = this.settings();
+    const key = JSON.stringify(current);
+    if (this.cached?.key !== key) this.cached = { key, client: new SeamClient(current) };
+    return this.cached.client;
+  }
+}
+
+function outputsOf(ids: MembershipIds): MembershipOutputs {
+  return { acsUserId: ids.acsUserId, acsAccessGroupId: ids.acsAccessGroupId };
+}
+
+function idsOf(props: Props, operation: string): MembershipIds {
+  const { acsUserId, acsAccessGroupId } = props;
+  if (typeof acsUserId !== "string" || typeof acsAccessGroupId !== "string") {
+    throw new Error(`AccessGroupMembership ${operation}: acsUserId and acsAccessGroupId must be strings (check should have caught this).`);
+  }
+  return { acsUserId, acsAccessGroupId };
+}
+
+/** Old outputs, or the resource id when outputs are missing (a `get` passes only the id). */
+function idsFromState(id: string, props: Props): MembershipIds {
+  const { acsUserId, acsAccessGroupId } = props;
+  if (typeof acsUserId === "string" && typeof acsAccessGroupId === "string") return { acsUserId, acsAccessGroupId };
+  const parsed = parseMembershipId(id);
+  if (!parsed) {
+    throw new Error(`AccessGroupMembership id ${JSON.stringify(id)} is not <acsAccessGroupId>/<acsUserId>, and the state holds no ids.`);
+  }
+  return parsed;
+}

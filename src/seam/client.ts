@@ -1,0 +1,193 @@
+import { Agent, Dispatcher, request } from "undici";
+import { z } from "zod";
+import { SeamApiError } from "./errors";
+import { AttemptOutcome, isRetryable, retryDelayMs } from "./retry-policy";
+import { SeamSettings } from "./settings";
+
+export interface MembershipIds {
+  readonly acsUserId: string;
+  readonly acsAccessGroupId: string;
+}
+
+/** Told before each wait between attempts, so a caller can log what it is waiting for. */
+export interface RetryNotice {
+  readonly route: string;
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly outcome: AttemptOutcome;
+}
+
+export interface SeamClientOptions {
+  /** Connection pool; one is made (with keep-alive) when not given. */
+  readonly dispatcher?: Dispatcher;
+  readonly onRetry?: (notice: RetryNotice) => void;
+}
+
+const errorEnvelope = z.object({
+  error: z.object({ type: z.string(), message: z.string().optional() }),
+});
+
+const accessGroupList = z.object({
+  acs_access_groups: z.array(z.object({ acs_access_group_id: z.string() })),
+});
+
+const sdkVersion: string = (require("../../package.json") as { version: string }).version;
+
+/**
+ * The few Seam routes this provider needs. Auth is resolved once (in settings) into headers;
+ * every request goes through one retrying path that turns failures into SeamApiError.
+ */
+export class SeamClient {
+  private readonly headers: Record<string, string>;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+
+  constructor(
+    private readonly settings: SeamSettings,
+    private readonly options: SeamClientOptions = {},
+  ) {
+    const { auth } = settings;
+    this.headers = {
+      authorization: `Bearer ${auth.token}`,
+      "content-type": "application/json",
+      "seam-sdk-name": "pulumi-seam-acs",
+      "seam-sdk-version": sdkVersion,
+      ...(auth.workspaceId ? { "seam-workspace": auth.workspaceId } : {}),
+    };
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000 });
+  }
+
+  async addUserToAccessGroup(ids: MembershipIds): Promise<void> {
+    await this.post("/acs/users/add_to_access_group", membershipBody(ids), "Adding the user to the access group", ids);
+  }
+
+  async removeUserFromAccessGroup(ids: MembershipIds): Promise<void> {
+    await this.post("/acs/users/remove_from_access_group", membershipBody(ids), "Removing the user from the access group", ids);
+  }
+
+  /**
+   * Whether the user is in the group. False also when the user or the group no longer exists:
+   * for a membership, all three mean the same thing.
+   */
+  async isMember(ids: MembershipIds): Promise<boolean> {
+    let body: unknown;
+    try {
+      body = await this.post("/acs/access_groups/list", { acs_user_id: ids.acsUserId }, "Reading the user's access groups", ids);
+    } catch (e) {
+      if (e instanceof SeamApiError && e.isNotFound) return false;
+      throw e;
+    }
+    const parsed = accessGroupList.safeParse(body);
+    if (!parsed.success) {
+      throw new Error(`Seam answered /acs/access_groups/list with an unexpected body (acs_user_id=${ids.acsUserId}): ${z.prettifyError(parsed.error)}`);
+    }
+    return parsed.data.acs_access_groups.some((g) => g.acs_access_group_id === ids.acsAccessGroupId);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private async post(route: string, body: object, operation: string, ids: Partial<MembershipIds>): Promise<unknown> {
+    const policy = this.settings.retry;
+    const deadline = Date.now() + policy.operationTimeoutMs;
+    const subject = subjectOf(ids);
+    for (let attempt = 1; ; attempt++) {
+      const timeoutMs = Math.max(1, Math.min(policy.requestTimeoutMs, deadline - Date.now()));
+      const result = await this.attempt(route, body, timeoutMs);
+      if (result.ok) return result.body;
+      const { outcome, failure } = result;
+      const fail = (extra?: string) =>
+        new SeamApiError({
+          route,
+          operation,
+          subject,
+          attempts: attempt,
+          ...failure,
+          cause: [failure.cause, extra].filter(Boolean).join("; ") || undefined,
+        });
+      if (!isRetryable(outcome)) throw fail();
+      if (attempt >= policy.maxAttempts) throw fail(`gave up after ${attempt} attempts`);
+      const delayMs = retryDelayMs(attempt, outcome, policy);
+      if (Date.now() + delayMs >= deadline) {
+        throw fail(`gave up: the next attempt would pass the ${policy.operationTimeoutMs / 1000} s operation deadline`);
+      }
+      this.options.onRetry?.({ route, attempt, delayMs, outcome });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+
+  private async attempt(
+    route: string,
+    body: object,
+    timeoutMs: number,
+  ): Promise<
+    | { ok: true; body: unknown }
+    | { ok: false; outcome: AttemptOutcome; failure: { status?: number; type?: string; seamMessage?: string; requestId?: string; cause?: string } }
+  > {
+    try {
+      const res = await request(`${this.settings.endpoint}${route}`, {
+        method: "POST",
+        headers: this.headers,
+        body: JSON.stringify(body),
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await res.body.text();
+      const requestId = headerValue(res.headers["seam-request-id"]);
+      if (res.statusCode >= 200 && res.statusCode < 300) {
+        return { ok: true, body: safeJson(text) ?? {} };
+      }
+      const envelope = errorEnvelope.safeParse(safeJson(text));
+      return {
+        ok: false,
+        outcome: { kind: "response", status: res.statusCode, retryAfter: headerValue(res.headers["retry-after"]) },
+        failure: {
+          status: res.statusCode,
+          requestId,
+          type: envelope.success ? envelope.data.error.type : undefined,
+          seamMessage: envelope.success ? this.redact(envelope.data.error.message) : undefined,
+        },
+      };
+    } catch (e) {
+      const err = e as { name?: string; code?: string; message?: string };
+      if (err.name === "TimeoutError" || err.name === "AbortError") {
+        return { ok: false, outcome: { kind: "timeout" }, failure: { cause: `no answer within ${timeoutMs} ms` } };
+      }
+      return {
+        ok: false,
+        outcome: { kind: "network", code: err.code },
+        failure: { cause: this.redact(err.code ? `${err.code}: ${err.message}` : String(err.message ?? e)) },
+      };
+    }
+  }
+
+  /** Defence in depth: whatever Seam or the network stack says, a token never travels on in an error. */
+  private redact(text: string | undefined): string | undefined {
+    return text?.split(this.settings.auth.token).join("[redacted]");
+  }
+}
+
+function membershipBody(ids: MembershipIds) {
+  return { acs_user_id: ids.acsUserId, acs_access_group_id: ids.acsAccessGroupId };
+}
+
+function subjectOf(ids: Partial<MembershipIds>): Record<string, string> {
+  const subject: Record<string, string> = {};
+  if (ids.acsUserId !== undefined) subject.acs_user_id = ids.acsUserId;
+  if (ids.acsAccessGroupId !== undefined) subject.acs_access_group_id = ids.acsAccessGroupId;
+  return subject;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

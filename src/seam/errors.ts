@@ -1,0 +1,67 @@
+/** A setting is missing or invalid; raised before any request is sent. */
+export class SeamConfigError extends Error {
+  override readonly name = "SeamConfigError";
+}
+
+export interface SeamApiErrorDetails {
+  /** Seam route, e.g. `/acs/users/remove_from_access_group`. */
+  readonly route: string;
+  /** What the caller was doing, in words a Pulumi user recognises. */
+  readonly operation: string;
+  /** Identifiers of the request, shown as `key=value`. Never credentials. */
+  readonly subject: Readonly<Record<string, string>>;
+  /** HTTP status; undefined when no response arrived (network error, timeout). */
+  readonly status?: number;
+  /** Seam's `error.type`, when the body carried the error envelope. */
+  readonly type?: string;
+  readonly seamMessage?: string;
+  readonly requestId?: string;
+  readonly attempts: number;
+  /** Why no response arrived, for network failures and timeouts. */
+  readonly cause?: string;
+}
+
+/**
+ * A Seam request failed. The message carries everything needed to act on it (what, on which
+ * ids, status, Seam's error type and message, request id, attempts) and nothing secret: it is
+ * built only from the fields above, never from request headers.
+ */
+export class SeamApiError extends Error {
+  override readonly name = "SeamApiError";
+  readonly route: string;
+  readonly status?: number;
+  readonly type?: string;
+  readonly requestId?: string;
+  readonly attempts: number;
+
+  constructor(details: SeamApiErrorDetails) {
+    super(describe(details));
+    this.route = details.route;
+    this.status = details.status;
+    this.type = details.type;
+    this.requestId = details.requestId;
+    this.attempts = details.attempts;
+  }
+
+  /** True when Seam says the user or the access group does not exist (any more). */
+  get isNotFound(): boolean {
+    return this.status === 404 && (this.type === "acs_user_not_found" || this.type === "acs_access_group_not_found");
+  }
+}
+
+function describe(d: SeamApiErrorDetails): string {
+  const subject = Object.entries(d.subject)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  const outcome =
+    d.status === undefined
+      ? `no response (${d.cause ?? "unknown network error"})`
+      : `HTTP ${d.status}` +
+        (d.type ? ` ${d.type}` : "") +
+        (d.seamMessage ? `: ${d.seamMessage}` : d.type ? "" : " with no Seam error body");
+  const tail = [
+    `seam-request-id: ${d.requestId ?? "none"}`,
+    `${d.attempts} attempt${d.attempts === 1 ? "" : "s"}`,
+  ].join(", ");
+  return `${d.operation} failed (${subject}): ${outcome} [${d.route}; ${tail}]`;
+}

@@ -1,0 +1,69 @@
+/**
+ * When to try a Seam request again, and how long to wait first. Pure functions of the outcome,
+ * the attempt number and the clock, so the policy is tested without a network.
+ *
+ * Add and remove are idempotent on Seam's side, so every route may be retried, POST included.
+ */
+export interface RetryPolicy {
+  /** Attempts in all, the first one included. */
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** One attempt, from sending to the end of the body. */
+  readonly requestTimeoutMs: number;
+  /** Everything one operation may take, waits included; a lasting outage ends here. */
+  readonly operationTimeoutMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  requestTimeoutMs: 30_000,
+  operationTimeoutMs: 300_000,
+};
+
+/** What one attempt ended with. */
+export type AttemptOutcome =
+  | { readonly kind: "response"; readonly status: number; readonly retryAfter?: string }
+  | { readonly kind: "network"; readonly code?: string }
+  | { readonly kind: "timeout" };
+
+export function isRetryable(outcome: AttemptOutcome): boolean {
+  switch (outcome.kind) {
+    case "response":
+      return outcome.status === 429 || outcome.status >= 500;
+    case "network":
+    case "timeout":
+      return true;
+  }
+}
+
+/**
+ * Delay before the attempt after `attempt` (1-based): exponential backoff with jitter, and never
+ * less than the server's Retry-After.
+ */
+export function retryDelayMs(
+  attempt: number,
+  outcome: AttemptOutcome,
+  policy: RetryPolicy,
+  now: number = Date.now(),
+  random: () => number = Math.random,
+): number {
+  const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  // "Equal jitter": at least half the backoff, so many resources retrying at once spread out
+  // without any of them retrying immediately.
+  const jittered = backoff / 2 + random() * (backoff / 2);
+  const retryAfter = outcome.kind === "response" ? parseRetryAfterMs(outcome.retryAfter, now) : undefined;
+  return Math.round(Math.max(jittered, retryAfter ?? 0));
+}
+
+/** Retry-After as delta-seconds or as an HTTP date (RFC 9110 §10.2.3); undefined if absent or unreadable. */
+export function parseRetryAfterMs(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}

@@ -1,0 +1,195 @@
+import { SeamConfigError } from "./errors";
+import { defaultRetryPolicy, RetryPolicy } from "./retry-policy";
+
+/** Where settings are read from: the stack config (keys `seam:…`), as Pulumi's provider host hands it over. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+export type AuthMode = "apiKey" | "personalAccessToken" | "consoleSessionToken";
+
+export interface SeamAuth {
+  readonly mode: AuthMode;
+  readonly token: string;
+  /** Sent as `seam-workspace`; only for the modes that are not tied to one workspace. */
+  readonly workspaceId?: string;
+  readonly source: "stack config" | "environment";
+}
+
+export interface SeamSettings {
+  /** Base URL without a trailing slash. */
+  readonly endpoint: string;
+  readonly auth: SeamAuth;
+  readonly retry: RetryPolicy;
+}
+
+export const defaultEndpoint = "https://connect.getseam.com";
+
+/** One setting, as the stack config key and the environment variable that stand for it. */
+interface Key {
+  readonly config: string;
+  readonly env: string;
+}
+
+const keys = {
+  apiKey: { config: "seam:apiKey", env: "SEAM_API_KEY" },
+  personalAccessToken: { config: "seam:personalAccessToken", env: "SEAM_PERSONAL_ACCESS_TOKEN" },
+  consoleSessionToken: { config: "seam:consoleSessionToken", env: "SEAM_CONSOLE_SESSION_TOKEN" },
+  workspaceId: { config: "seam:workspaceId", env: "SEAM_WORKSPACE_ID" },
+  endpoint: { config: "seam:endpoint", env: "SEAM_ENDPOINT" },
+  allowInsecureHttp: { config: "seam:allowInsecureHttp", env: "SEAM_ALLOW_INSECURE_HTTP" },
+  maxAttempts: { config: "seam:maxAttempts", env: "SEAM_MAX_ATTEMPTS" },
+  requestTimeoutSeconds: { config: "seam:requestTimeoutSeconds", env: "SEAM_REQUEST_TIMEOUT_SECONDS" },
+  operationTimeoutSeconds: { config: "seam:operationTimeoutSeconds", env: "SEAM_OPERATION_TIMEOUT_SECONDS" },
+} satisfies Record<string, Key>;
+
+const tokenModes: readonly AuthMode[] = ["apiKey", "personalAccessToken", "consoleSessionToken"];
+
+/**
+ * Resolves endpoint, credentials and retry limits. Credentials come from the stack config when it
+ * sets any token, else from the environment; the two are never mixed, so a token exported in a
+ * shell cannot silently combine with, or override, the one the stack declares. Every error names
+ * the keys to set and never repeats a token.
+ */
+export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv): SeamSettings {
+  const fromConfig = (key: Key) => nonEmpty(config.get(key.config));
+  const fromEnv = (key: Key) => nonEmpty(env[key.env]);
+  const either = (key: Key) => fromConfig(key) ?? fromEnv(key);
+
+  const endpoint = resolveEndpoint(either(keys.endpoint), parseBoolean(keys.allowInsecureHttp, either(keys.allowInsecureHttp)));
+  const auth =
+    resolveAuth("stack config", (m) => fromConfig(keys[m]), either(keys.workspaceId)) ??
+    resolveAuth("environment", (m) => fromEnv(keys[m]), either(keys.workspaceId));
+  if (!auth) {
+    throw new SeamConfigError(
+      "No Seam credentials: set exactly one of " +
+        tokenModes.map((m) => `${keys[m].config} (or ${keys[m].env})`).join(", ") +
+        `; a personal access token or console session token also needs ${keys.workspaceId.config} (or ${keys.workspaceId.env}). ` +
+        "Use `pulumi config set --secret` for tokens.",
+    );
+  }
+  return { endpoint, auth, retry: resolveRetry(either) };
+}
+
+function resolveAuth(
+  source: SeamAuth["source"],
+  tokenFor: (mode: AuthMode) => string | undefined,
+  workspaceId: string | undefined,
+): SeamAuth | undefined {
+  const present = tokenModes.filter((m) => tokenFor(m) !== undefined);
+  if (present.length === 0) return undefined;
+  const name = (m: AuthMode) => (source === "stack config" ? keys[m].config : keys[m].env);
+  if (present.length > 1) {
+    throw new SeamConfigError(
+      `Two Seam auth modes at once in the ${source}: ${present.map(name).join(" and ")}. Keep exactly one.`,
+    );
+  }
+  const mode = present[0]!;
+  const token = tokenFor(mode)!;
+  checkTokenShape(mode, token, name(mode));
+  if (mode === "apiKey") return { mode, token, source };
+  if (workspaceId === undefined) {
+    throw new SeamConfigError(
+      `${name(mode)} is set but no workspace is: a ${describeMode(mode)} works across workspaces, so Seam needs ` +
+        `${keys.workspaceId.config} (or ${keys.workspaceId.env}) to know which one to change.`,
+    );
+  }
+  checkPrintable(workspaceId, keys.workspaceId.config);
+  return { mode, token, workspaceId, source };
+}
+
+function describeMode(mode: AuthMode): string {
+  return { apiKey: "API key", personalAccessToken: "personal access token", consoleSessionToken: "console session token" }[mode];
+}
+
+/** The kind a token's prefix says it is (the prefixes Seam's official client checks). */
+function kindOfToken(token: string): AuthMode | "clientSessionToken" | "publishableKey" | "unknown" {
+  if (token.startsWith("seam_at")) return "personalAccessToken";
+  if (token.startsWith("seam_cst")) return "clientSessionToken";
+  if (token.startsWith("seam_pk")) return "publishableKey";
+  if (token.startsWith("ey")) return "consoleSessionToken";
+  if (token.startsWith("seam_")) return "apiKey";
+  return "unknown";
+}
+
+function checkTokenShape(mode: AuthMode, token: string, keyName: string): void {
+  checkPrintable(token, keyName);
+  const kind = kindOfToken(token);
+  if (kind === mode) return;
+  const expected = { apiKey: "start with seam_", personalAccessToken: "start with seam_at", consoleSessionToken: "be a JWT (starting with ey)" }[mode];
+  const looksLike =
+    kind === "unknown"
+      ? "it does not look like any Seam token"
+      : kind === "clientSessionToken" || kind === "publishableKey"
+        ? `it looks like a ${kind === "clientSessionToken" ? "client session token" : "publishable key"}, which cannot manage access groups`
+        : `it looks like a ${describeMode(kind)}; set it as ${keys[kind].config} instead`;
+  throw new SeamConfigError(`${keyName} should hold a ${describeMode(mode)}, which should ${expected}, but ${looksLike}.`);
+}
+
+/** Tokens and ids travel in headers: a pasted space or newline would corrupt the request or the log line. */
+function checkPrintable(value: string, keyName: string): void {
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    throw new SeamConfigError(`${keyName} contains spaces, line breaks or other characters that cannot be sent in a header; check for stray whitespace.`);
+  }
+}
+
+function resolveEndpoint(value: string | undefined, allowInsecureHttp: boolean): string {
+  const text = value ?? defaultEndpoint;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new SeamConfigError(`${keys.endpoint.config} (or ${keys.endpoint.env}) is not a URL: ${JSON.stringify(text)}.`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new SeamConfigError(`${keys.endpoint.config} must be an http(s) URL, not ${url.protocol}.`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new SeamConfigError(`${keys.endpoint.config} must be a plain base URL, without credentials, query or fragment.`);
+  }
+  if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
+    throw new SeamConfigError(
+      `${keys.endpoint.config} uses plain http to ${url.hostname}, which would send the Seam token unencrypted. ` +
+        `Use https, or set ${keys.allowInsecureHttp.config} to true if you really mean it.`,
+    );
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+function resolveRetry(either: (key: Key) => string | undefined): RetryPolicy {
+  const seconds = (key: Key, fallbackMs: number, max: number) => {
+    const v = parseNumber(key, either(key), 1, max);
+    return v === undefined ? fallbackMs : v * 1000;
+  };
+  const maxAttempts = parseNumber(keys.maxAttempts, either(keys.maxAttempts), 1, 20);
+  return {
+    ...defaultRetryPolicy,
+    maxAttempts: maxAttempts === undefined ? defaultRetryPolicy.maxAttempts : Math.floor(maxAttempts),
+    requestTimeoutMs: seconds(keys.requestTimeoutSeconds, defaultRetryPolicy.requestTimeoutMs, 600),
+    operationTimeoutMs: seconds(keys.operationTimeoutSeconds, defaultRetryPolicy.operationTimeoutMs, 3600),
+  };
+}
+
+function parseNumber(key: Key, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new SeamConfigError(`${key.config} (or ${key.env}) must be a number from ${min} to ${max}, not ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
+function parseBoolean(key: Key, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new SeamConfigError(`${key.config} (or ${key.env}) must be true or false, not ${JSON.stringify(value)}.`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}

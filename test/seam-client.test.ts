@@ -1,0 +1,82 @@
+import { SeamClient } from "../src/seam/client";
+import { SeamApiError } from "../src/seam/errors";
+import { SeamFake, startSeamFake } from "./support/seam-fake";
+import { fakeSettings } from "./support/settings";
+
+let fake: SeamFake;
+let client: SeamClient;
+beforeAll(async () => {
+  fake = await startSeamFake();
+  client = new SeamClient(fakeSettings(fake));
+});
+afterAll(async () => {
+  await client.close();
+  await fake.stop();
+});
+
+test("add and remove change the group's members, one request each, with the auth header", async () => {
+  const acsUserId = fake.addUser("Ada Lovelace");
+  const acsAccessGroupId = fake.addGroup("Lobby");
+  const before = fake.requests.length;
+
+  await client.addUserToAccessGroup({ acsUserId, acsAccessGroupId });
+  expect(fake.membersOf(acsAccessGroupId)).toEqual([acsUserId]);
+  await client.removeUserFromAccessGroup({ acsUserId, acsAccessGroupId });
+  expect(fake.membersOf(acsAccessGroupId)).toEqual([]);
+
+  const sent = fake.requests.slice(before);
+  expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual([
+    "POST /acs/users/add_to_access_group",
+    "POST /acs/users/remove_from_access_group",
+  ]);
+  for (const r of sent) {
+    expect(r.body).toEqual({ acs_user_id: acsUserId, acs_access_group_id: acsAccessGroupId });
+    expect(r.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
+    expect(r.headers["seam-workspace"]).toBeUndefined();
+    expect(r.status).toBe(200);
+  }
+});
+
+test("isMember follows the group's members, and a missing user or group is not a member", async () => {
+  const acsUserId = fake.addUser("Grace Hopper");
+  const acsAccessGroupId = fake.addGroup("Roof");
+  const otherGroup = fake.addGroup("Cellar");
+  expect(await client.isMember({ acsUserId, acsAccessGroupId })).toBe(false);
+  await client.addUserToAccessGroup({ acsUserId, acsAccessGroupId });
+  expect(await client.isMember({ acsUserId, acsAccessGroupId })).toBe(true);
+  expect(await client.isMember({ acsUserId, acsAccessGroupId: otherGroup })).toBe(false);
+  fake.deleteGroup(acsAccessGroupId);
+  expect(await client.isMember({ acsUserId, acsAccessGroupId })).toBe(false);
+  fake.deleteUser(acsUserId);
+  expect(await client.isMember({ acsUserId, acsAccessGroupId: otherGroup })).toBe(false);
+});
+
+test("a Seam error names the operation, both ids, status, type, message and request id, and no token", async () => {
+  const acsAccessGroupId = fake.addGroup("Garage");
+  const error = await client.addUserToAccessGroup({ acsUserId: "no_such_user", acsAccessGroupId }).catch((e) => e);
+  expect(error).toBeInstanceOf(SeamApiError);
+  expect(error.status).toBe(404);
+  expect(error.type).toBe("acs_user_not_found");
+  expect(error.isNotFound).toBe(true);
+  const requestId = fake.requestsTo("/acs/users/add_to_access_group").at(-1)!;
+  expect(error.message).toContain("Adding the user to the access group failed");
+  expect(error.message).toContain("acs_user_id=no_such_user");
+  expect(error.message).toContain(`acs_access_group_id=${acsAccessGroupId}`);
+  expect(error.message).toContain("HTTP 404 acs_user_not_found: Access control user not found");
+  expect(error.message).toMatch(/seam-request-id: request\d+/);
+  expect(error.message).toContain("1 attempt");
+  expect(requestId.status).toBe(404);
+  expect(error.message).not.toContain(fake.apiKey);
+  expect(JSON.stringify(error)).not.toContain(fake.apiKey);
+});
+
+test("a bad key is a 401 that is not retried and whose message holds no token", async () => {
+  const bad = new SeamClient({ ...fakeSettings(fake), auth: { mode: "apiKey", token: "seam_wrongkey_123", source: "environment" } });
+  const before = fake.requestsTo("/acs/users/add_to_access_group").length;
+  const error = await bad.addUserToAccessGroup({ acsUserId: "u", acsAccessGroupId: "g" }).catch((e) => e);
+  await bad.close();
+  expect(error).toBeInstanceOf(SeamApiError);
+  expect(error.status).toBe(401);
+  expect(fake.requestsTo("/acs/users/add_to_access_group").length - before).toBe(1);
+  expect(error.message).not.toContain("seam_wrongkey_123");
+});
