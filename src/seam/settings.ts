@@ -102,6 +102,10 @@ function describeMode(mode: AuthMode): string {
   return { apiKey: "API key", personalAccessToken: "personal access token", consoleSessionToken: "console session token" }[mode];
 }
 
+function withArticle(noun: string): string {
+  return `${/^[AEIOU]/i.test(noun) ? "an" : "a"} ${noun}`;
+}
+
 /** The kind a token's prefix says it is (the prefixes Seam's official client checks). */
 function kindOfToken(token: string): AuthMode | "clientSessionToken" | "publishableKey" | "unknown" {
   if (token.startsWith("seam_at")) return "personalAccessToken";
@@ -122,8 +126,8 @@ function checkTokenShape(mode: AuthMode, token: string, keyName: string): void {
       ? "it does not look like any Seam token"
       : kind === "clientSessionToken" || kind === "publishableKey"
         ? `it looks like a ${kind === "clientSessionToken" ? "client session token" : "publishable key"}, which cannot manage access groups`
-        : `it looks like a ${describeMode(kind)}; set it as ${keys[kind].config} instead`;
-  throw new SeamConfigError(`${keyName} should hold a ${describeMode(mode)}, which should ${expected}, but ${looksLike}.`);
+        : `it looks like ${withArticle(describeMode(kind))}; set it as ${keys[kind].config} instead`;
+  throw new SeamConfigError(`${keyName} should hold ${withArticle(describeMode(mode))}, which should ${expected}, but ${looksLike}.`);
 }
 
 /** Tokens and ids travel in headers: a pasted space or newline would corrupt the request or the log line. */

@@ -1,0 +1,159 @@
+import { MembershipProvider } from "../src/provider/membership-provider";
+import { unknownValue } from "../src/provider/inputs";
+import { SeamFake, startSeamFake } from "./support/seam-fake";
+
+let fake: SeamFake;
+const providers: MembershipProvider[] = [];
+beforeAll(async () => {
+  fake = await startSeamFake();
+});
+afterAll(async () => {
+  await Promise.all(providers.map((p) => p.close()));
+  await fake.stop();
+});
+
+function provider(env: NodeJS.ProcessEnv = { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url }) {
+  const p = new MembershipProvider(env);
+  providers.push(p);
+  return p;
+}
+
+function pair(name: string) {
+  return { acsUserId: fake.addUser(name), acsAccessGroupId: fake.addGroup(`${name}'s group`) };
+}
+
+const add = "/acs/users/add_to_access_group";
+const remove = "/acs/users/remove_from_access_group";
+
+describe("check", () => {
+  test("accepts both ids, returns only them, and sends nothing", async () => {
+    const before = fake.requests.length;
+    const result = await provider().check({}, { acsUserId: "u1", acsAccessGroupId: "g1", __provider: "code" });
+    expect(result).toEqual({ inputs: { acsUserId: "u1", acsAccessGroupId: "g1" } });
+    expect(fake.requests.length).toBe(before);
+  });
+
+  test.each([
+    [{ acsAccessGroupId: "g" }, "acsUserId", "acsUserId is required"],
+    [{ acsUserId: "", acsAccessGroupId: "g" }, "acsUserId", "acsUserId must not be empty"],
+    [{ acsUserId: 42, acsAccessGroupId: "g" }, "acsUserId", "acsUserId must be a string, not a number"],
+    [{ acsUserId: "u", acsAccessGroupId: null }, "acsAccessGroupId", "acsAccessGroupId must be a string, not null"],
+    [{ acsUserId: " u", acsAccessGroupId: "g" }, "acsUserId", "acsUserId has leading or trailing whitespace"],
+    [{ acsUserId: "u", acsAccessGroupId: "x".repeat(129) }, "acsAccessGroupId", "acsAccessGroupId must be at most 128 characters long"],
+    [{ acsUserId: "a/b", acsAccessGroupId: "g" }, "acsUserId", "acsUserId may contain only letters, digits and the characters _ . : -"],
+    [{ acsUserId: "u", acsAccessGroupId: "g", acsSystemId: "s" }, "acsSystemId", "acsSystemId is not an argument of AccessGroupMembership (it takes acsUserId and acsAccessGroupId)"],
+  ])("rejects %j naming %s", async (news, property, reason) => {
+    const result = await provider().check({}, news as Record<string, unknown>);
+    expect(result.failures).toContainEqual({ property, reason });
+  });
+
+  test("lets ids that are unknown during preview through", async () => {
+    const result = await provider().check({}, { acsUserId: unknownValue, acsAccessGroupId: "g" });
+    expect(result.failures).toBeUndefined();
+  });
+
+  test("fails on missing credentials, so preview reports them", async () => {
+    await expect(provider({}).check({}, { acsUserId: "u", acsAccessGroupId: "g" })).rejects.toThrow(/No Seam credentials/);
+  });
+});
+
+describe("diff", () => {
+  const olds = { acsUserId: "u", acsAccessGroupId: "g", __provider: "v1" };
+  test("a changed id replaces, deleting first", async () => {
+    expect(await provider().diff("g/u", olds, { ...olds, acsAccessGroupId: "g2" })).toEqual({
+      changes: true,
+      replaces: ["acsAccessGroupId"],
+      deleteBeforeReplace: true,
+    });
+    expect((await provider().diff("g/u", olds, { ...olds, acsUserId: unknownValue })).replaces).toEqual(["acsUserId"]);
+  });
+  test("only new provider code is an in-place update; nothing new is no change", async () => {
+    expect(await provider().diff("g/u", olds, { ...olds, __provider: "v2" })).toEqual({ changes: true });
+    expect(await provider().diff("g/u", olds, { ...olds })).toEqual({ changes: false });
+  });
+});
+
+describe("create, read, update, delete", () => {
+  test("create adds with exactly one request and names the resource by both ids", async () => {
+    const ids = pair("Ada");
+    const before = fake.requestsTo(add).length;
+    const result = await provider().create(ids);
+    expect(result).toEqual({ id: `${ids.acsAccessGroupId}/${ids.acsUserId}`, outs: ids });
+    expect(fake.requestsTo(add).length - before).toBe(1);
+    expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
+  });
+
+  test("read reports a present membership, and 'gone' when it, the user or the group vanished", async () => {
+    const p = provider();
+    const ids = pair("Grace");
+    const { id } = await p.create(ids);
+    expect(await p.read(id, ids)).toEqual({ id, props: ids, inputs: ids });
+    // Only the id, as a `get` passes it.
+    expect((await p.read(id)).id).toBe(id);
+
+    fake.removeOutOfBand(ids.acsUserId, ids.acsAccessGroupId);
+    expect(await p.read(id, ids)).toEqual({ id: "" });
+
+    const other = pair("Alan");
+    await p.create(other);
+    fake.deleteGroup(other.acsAccessGroupId);
+    expect((await p.read(`${other.acsAccessGroupId}/${other.acsUserId}`, other)).id).toBe("");
+
+    const third = pair("Edsger");
+    await p.create(third);
+    fake.deleteUser(third.acsUserId);
+    expect((await p.read(`${third.acsAccessGroupId}/${third.acsUserId}`, third)).id).toBe("");
+  });
+
+  test("update refreshes outputs and calls no API", async () => {
+    const before = fake.requests.length;
+    const news = { acsUserId: "u", acsAccessGroupId: "g", __provider: "v2" };
+    expect(await provider().update("g/u", { ...news, __provider: "v1" }, news)).toEqual({ outs: { acsUserId: "u", acsAccessGroupId: "g" } });
+    expect(fake.requests.length).toBe(before);
+  });
+
+  test("delete removes with exactly one request carrying both ids", async () => {
+    const p = provider();
+    const ids = pair("Barbara");
+    const { id } = await p.create(ids);
+    const before = fake.requestsTo(remove).length;
+    await p.delete(id, ids);
+    const sent = fake.requestsTo(remove).slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toEqual({ acs_user_id: ids.acsUserId, acs_access_group_id: ids.acsAccessGroupId });
+    expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([]);
+  });
+
+  test("delete succeeds when the user or the group is already gone", async () => {
+    const p = provider();
+    const a = pair("Frances");
+    await p.create(a);
+    fake.deleteUser(a.acsUserId);
+    await expect(p.delete(`${a.acsAccessGroupId}/${a.acsUserId}`, a)).resolves.toBeUndefined();
+
+    const b = pair("Margaret");
+    await p.create(b);
+    fake.deleteGroup(b.acsAccessGroupId);
+    await expect(p.delete(`${b.acsAccessGroupId}/${b.acsUserId}`, b)).resolves.toBeUndefined();
+  });
+
+  test("any other delete failure fails the delete, so the resource stays in state", async () => {
+    const ids = pair("Katherine");
+    const p = provider({ SEAM_API_KEY: "seam_notthekey_1", SEAM_ENDPOINT: fake.url });
+    const error = await p.delete(`${ids.acsAccessGroupId}/${ids.acsUserId}`, ids).catch((e) => e);
+    expect(error.message).toMatch(/Removing the user from the access group failed .*HTTP 401/);
+    expect(error.message).not.toContain("seam_notthekey_1");
+  });
+
+  test("a membership another resource still declares is not revoked when an old resource goes", async () => {
+    const p = provider();
+    const ids = pair("Radia");
+    const { id } = await p.create(ids);
+    // The program now declares the same pair under another name (renamed without an alias).
+    await p.check({}, { ...ids });
+    const before = fake.requestsTo(remove).length;
+    await p.delete(id, ids);
+    expect(fake.requestsTo(remove).length).toBe(before);
+    expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
+  });
+});
