@@ -98,15 +98,7 @@ export class SeamClient {
       const result = await this.attempt(route, body, timeoutMs);
       if (result.ok) return result.body;
       const { outcome, failure } = result;
-      const fail = (extra?: string) =>
-        new SeamApiError({
-          route,
-          operation,
-          subject,
-          attempts: attempt,
-          ...failure,
-          cause: [failure.cause, extra].filter(Boolean).join("; ") || undefined,
-        });
+      const fail = (gaveUp?: string) => new SeamApiError({ route, operation, subject, attempts: attempt, ...failure, gaveUp });
       if (!isRetryable(outcome)) throw fail();
       if (attempt >= policy.maxAttempts) throw fail(`gave up after ${attempt} attempts`);
       const delayMs = retryDelayMs(attempt, outcome, policy);

@@ -19,6 +19,8 @@ export interface SeamApiErrorDetails {
   readonly attempts: number;
   /** Why no response arrived, for network failures and timeouts. */
   readonly cause?: string;
+  /** Why retrying stopped, when the failure was one that is retried. */
+  readonly gaveUp?: string;
 }
 
 /**
@@ -63,5 +65,5 @@ function describe(d: SeamApiErrorDetails): string {
     `seam-request-id: ${d.requestId ?? "none"}`,
     `${d.attempts} attempt${d.attempts === 1 ? "" : "s"}`,
   ].join(", ");
-  return `${d.operation} failed (${subject}): ${outcome} [${d.route}; ${tail}]`;
+  return `${d.operation} failed (${subject}): ${outcome}${d.gaveUp ? `; ${d.gaveUp}` : ""} [${d.route}; ${tail}]`;
 }

@@ -1,0 +1,98 @@
+import { RetryNotice, SeamClient } from "../src/seam/client";
+import { SeamFake, startSeamFake } from "./support/seam-fake";
+import { fakeSettings } from "./support/settings";
+
+let fake: SeamFake;
+beforeAll(async () => {
+  fake = await startSeamFake();
+});
+afterAll(() => fake.stop());
+
+const route = "/acs/users/add_to_access_group";
+
+async function withClient<T>(retry: Parameters<typeof fakeSettings>[1], f: (c: SeamClient, notices: RetryNotice[]) => Promise<T>) {
+  const notices: RetryNotice[] = [];
+  const client = new SeamClient(fakeSettings(fake, retry), { onRetry: (n) => notices.push(n) });
+  try {
+    return await f(client, notices);
+  } finally {
+    await client.close();
+  }
+}
+
+function pair() {
+  return { acsUserId: fake.addUser("Ada"), acsAccessGroupId: fake.addGroup("Lobby") };
+}
+
+test("three 503s with empty bodies, then success: the add lands once the fault passes", async () => {
+  const ids = pair();
+  fake.injectFaults(route, [{ kind: "status", status: 503 }, { kind: "status", status: 503 }, { kind: "status", status: 503 }]);
+  const before = fake.requestsTo(route).length;
+  await withClient({}, async (client, notices) => {
+    await client.addUserToAccessGroup(ids);
+    expect(notices.map((n) => n.attempt)).toEqual([1, 2, 3]);
+  });
+  expect(fake.requestsTo(route).slice(before).map((r) => r.status ?? r.fault)).toEqual([503, 503, 503, 200]);
+  expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
+});
+
+test("429 with Retry-After waits at least that long", async () => {
+  const ids = pair();
+  fake.injectFaults(route, [{ kind: "status", status: 429, retryAfter: "1" }]);
+  const before = fake.requestsTo(route).length;
+  await withClient({}, (client) => client.addUserToAccessGroup(ids));
+  const [limited, retried] = fake.requestsTo(route).slice(before);
+  expect(limited!.status).toBe(429);
+  expect(retried!.status).toBe(200);
+  expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(1_000);
+});
+
+test("a connection reset mid-request is retried", async () => {
+  const ids = pair();
+  fake.injectFaults(route, [{ kind: "reset" }]);
+  await withClient({}, async (client, notices) => {
+    await client.addUserToAccessGroup(ids);
+    expect(notices[0]!.outcome.kind).toBe("network");
+  });
+  expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
+});
+
+test("an answer slower than the request timeout is abandoned and retried", async () => {
+  const ids = pair();
+  fake.injectFaults(route, [{ kind: "delay", ms: 1_500 }]);
+  await withClient({ requestTimeoutMs: 300 }, async (client, notices) => {
+    await client.addUserToAccessGroup(ids);
+    expect(notices[0]!.outcome).toEqual({ kind: "timeout" });
+  });
+  expect(fake.membersOf(ids.acsAccessGroupId)).toContain(ids.acsUserId);
+});
+
+test("a lasting outage ends within the deadline with a clear error", async () => {
+  const ids = pair();
+  fake.setOutage(route, { kind: "status", status: 503 });
+  try {
+    const started = Date.now();
+    const error = await withClient({ maxAttempts: 50, operationTimeoutMs: 1_500 }, (client) => client.addUserToAccessGroup(ids).catch((e) => e));
+    expect(Date.now() - started).toBeLessThan(1_500 + 500);
+    expect(error.message).toMatch(/Adding the user to the access group failed .*HTTP 503 with no Seam error body/);
+    expect(error.message).toMatch(/\d+ attempts/);
+    expect(error.message).toContain("operation deadline");
+    expect(error.message).not.toContain(fake.apiKey);
+  } finally {
+    fake.setOutage(route, undefined);
+  }
+});
+
+test("attempts are bounded", async () => {
+  const ids = pair();
+  fake.setOutage(route, { kind: "status", status: 502 });
+  const before = fake.requestsTo(route).length;
+  try {
+    const error = await withClient({ maxAttempts: 3 }, (client) => client.addUserToAccessGroup(ids).catch((e) => e));
+    expect(error.attempts).toBe(3);
+    expect(error.message).toContain("gave up after 3 attempts");
+    expect(fake.requestsTo(route).length - before).toBe(3);
+  } finally {
+    fake.setOutage(route, undefined);
+  }
+});
