@@ -1,1 +1,2 @@
-export { AccessGroupMembership, AccessGroupMembershipArgs } from "./access-group-membership";
+export { AccessGroupMembership } from "./access-group-membership";
+export type { AccessGroupMembershipArgs } from "./access-group-membership";

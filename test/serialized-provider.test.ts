@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { makeConsumer, repoRoot } from "./support/consumer";
+import { repoRoot } from "./support/consumer";
 import { SeamFake, startSeamFake } from "./support/seam-fake";
 
 const run = promisify(execFile);
@@ -18,7 +18,7 @@ let stored: { provider: string; type: string };
 
 beforeAll(async () => {
   fake = await startSeamFake();
-  consumer = makeConsumer("serialized-provider");
+  consumer = process.env.SEAM_ACS_TEST_CONSUMER!;
   // The scripts live in the consumer, so every require resolves from its node_modules.
   for (const script of ["serialize-provider.js", "run-stored-provider.js"]) fs.copyFileSync(path.join(fixtures, script), path.join(consumer, script));
   // Credentials in the program's environment must not end up in what is serialized.
@@ -27,7 +27,7 @@ beforeAll(async () => {
     env: { ...process.env, SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url },
   });
   stored = JSON.parse(stdout);
-}, 300_000);
+});
 afterAll(() => fake.stop());
 
 async function runStored(steps: unknown[][], config: Record<string, string>, env: NodeJS.ProcessEnv = {}) {

@@ -22,7 +22,7 @@ export function npmPack(into: string): string {
 /** Makes a directory with package.json and node_modules holding the packed package and @pulumi/pulumi. */
 export function makeConsumer(name: string, tarball: string = npmPack(fs.mkdtempSync(path.join(os.tmpdir(), "seam-acs-pack-")))): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `seam-acs-${name}-`));
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }, null, 2));
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true }, null, 2));
   execFileSync(
     "npm",
     ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball, `@pulumi/pulumi@${pulumiVersion}`],

@@ -39,6 +39,8 @@ export interface SeamFake {
   readonly requests: RecordedRequest[];
   /** Requests to one route, e.g. `/acs/users/remove_from_access_group`. */
   requestsTo(path: string): RecordedRequest[];
+  /** Registers another API key for workspace 1: a canary whose every appearance is a leak. */
+  addApiKey(token: string): void;
   addUser(fullName: string, workspaceId?: string): string;
   addGroup(name: string, workspaceId?: string): string;
   membersOf(acsAccessGroupId: string): string[];
@@ -182,6 +184,9 @@ export async function startSeamFake(): Promise<SeamFake> {
     apiKey: seed.seam_apikey1_token,
     requests,
     requestsTo: (path) => requests.filter((r) => r.path === path),
+    addApiKey: (token) => {
+      fake.database.addApiKey({ token, workspace_id: seed.seed_workspace_1 });
+    },
     addUser: (fullName, workspaceId = seed.seed_workspace_1) =>
       fake.database.addAcsUser({
         acs_system_id: seed.visionline_acs_system_1,
@@ -196,7 +201,8 @@ export async function startSeamFake(): Promise<SeamFake> {
         name,
         external_type: "salto_ks_access_group",
       } as never).acs_access_group_id,
-    membersOf: (groupId) => [...(db().acs_access_groups.find((g) => g.acs_access_group_id === groupId)?._acs_user_ids ?? [])],
+    // A set: the fake stores a repeated add twice, Seam does not.
+    membersOf: (groupId) => [...new Set(db().acs_access_groups.find((g) => g.acs_access_group_id === groupId)?._acs_user_ids ?? [])],
     removeOutOfBand: (acsUserId, acsAccessGroupId) =>
       fake.database.removeAcsUserFromAcsAccessGroup({ acs_user_id: acsUserId, acs_access_group_id: acsAccessGroupId }),
     deleteUser: (acsUserId) => setState((s) => ({ acs_users: s.acs_users.filter((u: { acs_user_id: string }) => u.acs_user_id !== acsUserId) })),
