@@ -32,6 +32,8 @@ async function main() {
     PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
   };
   fs.mkdirSync(path.join(work, "state"));
+  const stackFile = path.join(repoRoot, "Pulumi.demo.yaml");
+  const hadStackFile = fs.existsSync(stackFile);
   // Asynchronous on purpose: the fake answers from this process's event loop.
   const pulumi = (args, { show = true } = {}) =>
     new Promise((resolve, reject) => {
@@ -71,6 +73,8 @@ async function main() {
   } finally {
     await seam.stop();
     fs.rmSync(work, { recursive: true, force: true });
+    // `stack init` wrote the stack's settings next to Pulumi.yaml; the stack itself lived in `work`.
+    if (!hadStackFile) fs.rmSync(stackFile, { force: true });
   }
 }
 

@@ -1,0 +1,24 @@
+/** `npm run demo`, the README's first command, as a newcomer runs it (after the build). */
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { repoRoot } from "./support/consumer";
+
+test("the demo walks up, a previewed removal, up and destroy against the fake, and says what Seam holds", async () => {
+  // A real-looking key in the environment must not be used: the demo talks to the fake only.
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, "scripts/demo.js")], {
+    cwd: repoRoot,
+    env: { ...process.env, SEAM_API_KEY: "seam_not_for_the_demo", SEAM_ENDPOINT: "https://connect.getseam.com" },
+  });
+  const steps = stdout.split("\n$ pulumi ").slice(1);
+  expect(steps.map((s) => s.split("\n")[0])).toEqual(["up --yes --skip-preview", "preview", "up --yes --skip-preview", "destroy --yes --skip-preview"]);
+  expect(stdout).toContain("(nothing real is touched)");
+  expect(steps[0]).toMatch(/\+ 4 created/);
+  expect(steps[0]).toMatch(/Lobby: Ada Lovelace, Grace Hopper\n\s+Lab: Alan Turing/);
+  expect(steps[1]).toMatch(/-\s+pulumi-nodejs:dynamic\/seam:AccessGroupMembership alan-lab delete/);
+  expect(steps[1]).toMatch(/Lab: Alan Turing/);
+  expect(steps[2]).toMatch(/- 1 deleted/);
+  expect(steps[2]).toMatch(/Lobby: Ada Lovelace, Grace Hopper\n\s+Lab: \(nobody\)/);
+  expect(steps[3]).toMatch(/- 3 deleted/);
+  expect(steps[3]).toMatch(/Lobby: \(nobody\)\n\s+Lab: \(nobody\)/);
+});
