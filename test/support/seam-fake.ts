@@ -50,8 +50,13 @@ export interface SeamFake {
   deleteGroup(acsAccessGroupId: string): void;
   /** The next requests to `path` get these faults, one each, in order. */
   injectFaults(path: string, faults: Fault[]): void;
-  /** Every request to `path` fails with `fault` until cleared; a fraction (0–1) picks at random. */
-  setOutage(path: string, fault: Fault | undefined, fraction?: number): void;
+  /**
+   * Requests to `path` fail with `fault` until cleared: a `fraction` (0–1) of them at random, and
+   * only once `after` requests have passed.
+   */
+  setOutage(path: string, fault: Fault | undefined, options?: { fraction?: number; after?: number }): void;
+  /** The group's stored member list, duplicates included (a repeated add shows up twice). */
+  storedMembersOf(acsAccessGroupId: string): string[];
   stop(): Promise<void>;
 }
 
@@ -65,7 +70,7 @@ export async function startSeamFake(): Promise<SeamFake> {
   const db = () => (fake.database as unknown as { getState(): FakeState }).getState();
   const requests: RecordedRequest[] = [];
   const queued = new Map<string, Fault[]>();
-  const outages = new Map<string, { fault: Fault; fraction: number }>();
+  const outages = new Map<string, Outage>();
   const sockets = new Set<import("node:net").Socket>();
 
   const server = http.createServer(async (req, res) => {
@@ -208,7 +213,9 @@ export async function startSeamFake(): Promise<SeamFake> {
     deleteUser: (acsUserId) => setState((s) => ({ acs_users: s.acs_users.filter((u: { acs_user_id: string }) => u.acs_user_id !== acsUserId) })),
     deleteGroup: (groupId) => setState((s) => ({ acs_access_groups: s.acs_access_groups.filter((g) => g.acs_access_group_id !== groupId) })),
     injectFaults: (path, faults) => queued.set(path, [...(queued.get(path) ?? []), ...faults]),
-    setOutage: (path, fault, fraction = 1) => (fault ? outages.set(path, { fault, fraction }) : outages.delete(path)),
+    setOutage: (path, fault, { fraction = 1, after = 0 } = {}) =>
+      fault ? outages.set(path, { fault, fraction, passesLeft: after }) : outages.delete(path),
+    storedMembersOf: (groupId) => [...(db().acs_access_groups.find((g) => g.acs_access_group_id === groupId)?._acs_user_ids ?? [])],
     stop: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -274,8 +281,18 @@ function conforming<T extends Record<string, unknown>>(schema: { parse(v: unknow
   return value;
 }
 
-function pickOutage(outage: { fault: Fault; fraction: number } | undefined): Fault | undefined {
+interface Outage {
+  readonly fault: Fault;
+  readonly fraction: number;
+  passesLeft: number;
+}
+
+function pickOutage(outage: Outage | undefined): Fault | undefined {
   if (!outage) return undefined;
+  if (outage.passesLeft > 0) {
+    outage.passesLeft--;
+    return undefined;
+  }
   return Math.random() < outage.fraction ? outage.fault : undefined;
 }
 
