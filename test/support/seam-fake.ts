@@ -54,7 +54,7 @@ export interface SeamFake {
    * Requests to `path` fail with `fault` until cleared: a `fraction` (0–1) of them at random, and
    * only once `after` requests have passed.
    */
-  setOutage(path: string, fault: Fault | undefined, options?: { fraction?: number; after?: number }): void;
+  setOutage(path: string, fault: Fault | Fault[] | undefined, options?: { fraction?: number; after?: number }): void;
   /** The group's stored member list, duplicates included (a repeated add shows up twice). */
   storedMembersOf(acsAccessGroupId: string): string[];
   stop(): Promise<void>;
@@ -214,7 +214,7 @@ export async function startSeamFake(): Promise<SeamFake> {
     deleteGroup: (groupId) => setState((s) => ({ acs_access_groups: s.acs_access_groups.filter((g) => g.acs_access_group_id !== groupId) })),
     injectFaults: (path, faults) => queued.set(path, [...(queued.get(path) ?? []), ...faults]),
     setOutage: (path, fault, { fraction = 1, after = 0 } = {}) =>
-      fault ? outages.set(path, { fault, fraction, passesLeft: after }) : outages.delete(path),
+      fault ? outages.set(path, { faults: [fault].flat(), fraction, passesLeft: after }) : outages.delete(path),
     storedMembersOf: (groupId) => [...(db().acs_access_groups.find((g) => g.acs_access_group_id === groupId)?._acs_user_ids ?? [])],
     stop: async () => {
       for (const s of sockets) s.destroy();
@@ -282,7 +282,8 @@ function conforming<T extends Record<string, unknown>>(schema: { parse(v: unknow
 }
 
 interface Outage {
-  readonly fault: Fault;
+  /** One is picked at random for each request that fails. */
+  readonly faults: Fault[];
   readonly fraction: number;
   passesLeft: number;
 }
@@ -293,7 +294,8 @@ function pickOutage(outage: Outage | undefined): Fault | undefined {
     outage.passesLeft--;
     return undefined;
   }
-  return Math.random() < outage.fraction ? outage.fault : undefined;
+  if (Math.random() >= outage.fraction) return undefined;
+  return outage.faults[Math.floor(Math.random() * outage.faults.length)];
 }
 
 async function readBody(req: http.IncomingMessage): Promise<string> {

@@ -1,0 +1,72 @@
+/**
+ * Load: 500 memberships in one `pulumi up` at the engine's default parallelism, with random
+ * 429s and 503s injected, must converge to exactly the declared set. Prints time and request
+ * counts (figures to watch, not asserted limits).
+ */
+import { Membership, PulumiProject } from "./support/pulumi";
+import { SeamFake, startSeamFake } from "./support/seam-fake";
+
+const add = "/acs/users/add_to_access_group";
+const remove = "/acs/users/remove_from_access_group";
+
+let fake: SeamFake;
+beforeAll(async () => {
+  fake = await startSeamFake();
+});
+afterAll(() => fake.stop());
+
+test("500 memberships with random 429s and 503s converge to exactly the declared set", async () => {
+  const users = Array.from({ length: 50 }, (_, i) => fake.addUser(`user ${i}`));
+  const groups = Array.from({ length: 10 }, (_, i) => fake.addGroup(`group ${i}`));
+  const declared: Membership[] = users.flatMap((u, i) => groups.map((g, j) => ({ name: `m-${i}-${j}`, acsUserId: u, acsAccessGroupId: g })));
+  expect(declared).toHaveLength(500);
+
+  const p = new PulumiProject("load", { env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+  await p.init();
+  await p.setMemberships(declared);
+  const faults = [
+    { kind: "status", status: 429, retryAfter: "1" },
+    { kind: "status", status: 503 },
+  ] as const;
+  fake.setOutage(add, [...faults], { fraction: 0.15 });
+  fake.setOutage(remove, [...faults], { fraction: 0.15 });
+
+  const before = fake.requests.length;
+  let started = Date.now();
+  try {
+    await p.up();
+  } finally {
+    fake.setOutage(add, undefined);
+  }
+  const upMs = Date.now() - started;
+  const upLog = fake.requests.slice(before).filter((r) => r.path === add);
+
+  for (const g of groups) {
+    const expected = declared.filter((m) => m.acsAccessGroupId === g).map((m) => m.acsUserId).sort();
+    expect(fake.membersOf(g).sort()).toEqual(expected);
+    // Exactly once each: the fake would store a repeated add twice.
+    expect(fake.storedMembersOf(g)).toHaveLength(expected.length);
+  }
+  expect((await p.memberships())).toHaveLength(500);
+
+  const mid = fake.requests.length;
+  started = Date.now();
+  try {
+    await p.destroy();
+  } finally {
+    fake.setOutage(remove, undefined);
+  }
+  const destroyMs = Date.now() - started;
+  const destroyLog = fake.requests.slice(mid).filter((r) => r.path === remove);
+  for (const g of groups) expect(fake.membersOf(g)).toEqual([]);
+
+  const faulted = (log: typeof upLog) => log.filter((r) => r.fault).length;
+  console.log(
+    [
+      `load: up of 500 memberships in ${(upMs / 1000).toFixed(1)} s: ${upLog.length} add requests, ${faulted(upLog)} answered 429/503`,
+      `load: destroy in ${(destroyMs / 1000).toFixed(1)} s: ${destroyLog.length} remove requests, ${faulted(destroyLog)} answered 429/503`,
+    ].join("\n"),
+  );
+  expect(upLog.length - faulted(upLog)).toBe(500);
+  expect(destroyLog.length - faulted(destroyLog)).toBe(500);
+}, 900_000);
