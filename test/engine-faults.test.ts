@@ -73,6 +73,7 @@ test("an outage during up fails it clearly, state holds exactly what was added, 
   }
   expect(failed.code).not.toBe(0);
   expect(failed.stdout).toMatch(/Adding the user to the access group failed \(acs_user_id=\S+ acs_access_group_id=\S+\): HTTP 503 with no Seam error body; gave up after 2 attempts/);
+  expect(failed.stdout + failed.stderr).not.toContain(fake.apiKey);
   const added = inSeam(ms);
   expect(added).toHaveLength(5);
   expect(await inState(p)).toEqual(added);
@@ -100,6 +101,7 @@ test("an outage during destroy keeps what failed in state, and the next destroy 
   }
   expect(failed.code).not.toBe(0);
   expect(failed.stdout).toMatch(/Removing the user from the access group failed .*HTTP 503/);
+  expect(failed.stdout + failed.stderr).not.toContain(fake.apiKey);
   const left = inSeam(ms);
   expect(left).toHaveLength(8);
   expect(await inState(p)).toEqual(left);

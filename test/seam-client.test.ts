@@ -63,6 +63,7 @@ test("a Seam error names the operation, both ids, status, type, message and requ
   expect(error.message).toContain("acs_user_id=no_such_user");
   expect(error.message).toContain(`acs_access_group_id=${acsAccessGroupId}`);
   expect(error.message).toContain("HTTP 404 acs_user_not_found: Access control user not found");
+  expect(error.message).toContain("there is no ACS user with acs_user_id=no_such_user in this workspace");
   expect(error.message).toMatch(/seam-request-id: request\d+/);
   expect(error.message).toContain("1 attempt");
   expect(requestId.status).toBe(404);

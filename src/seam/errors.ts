@@ -65,5 +65,12 @@ function describe(d: SeamApiErrorDetails): string {
     `seam-request-id: ${d.requestId ?? "none"}`,
     `${d.attempts} attempt${d.attempts === 1 ? "" : "s"}`,
   ].join(", ");
-  return `${d.operation} failed (${subject}): ${outcome}${d.gaveUp ? `; ${d.gaveUp}` : ""} [${d.route}; ${tail}]`;
+  return `${d.operation} failed (${subject}): ${outcome}${missing(d)}${d.gaveUp ? `; ${d.gaveUp}` : ""} [${d.route}; ${tail}]`;
+}
+
+/** Seam's not-found types, said in terms of the id the user wrote. */
+function missing(d: SeamApiErrorDetails): string {
+  const key = d.type === "acs_user_not_found" ? "acs_user_id" : d.type === "acs_access_group_not_found" ? "acs_access_group_id" : undefined;
+  if (!key || d.subject[key] === undefined) return "";
+  return `; there is no ${key === "acs_user_id" ? "ACS user" : "access group"} with ${key}=${d.subject[key]} in this workspace`;
 }
