@@ -3,10 +3,7 @@
  * front server. The stack's state must match what Seam holds whichever way a run ends.
  */
 import { Membership, PulumiProject } from "./support/pulumi";
-import { SeamFake, startSeamFake } from "./support/seam-fake";
-
-const add = "/acs/users/add_to_access_group";
-const remove = "/acs/users/remove_from_access_group";
+import { addRoute as add, removeRoute as remove, SeamFake, startSeamFake } from "./support/seam-fake";
 
 let fake: SeamFake;
 beforeAll(async () => {
@@ -64,13 +61,7 @@ test("an outage during up fails it clearly, state holds exactly what was added, 
   const p = project("outage-up", { SEAM_MAX_ATTEMPTS: "2", SEAM_OPERATION_TIMEOUT_SECONDS: "5" });
   await p.init();
   await p.setMemberships(ms);
-  fake.setOutage(add, { kind: "status", status: 503 }, { after: 5 });
-  let failed;
-  try {
-    failed = await p.up({ allowFailure: true });
-  } finally {
-    fake.setOutage(add, undefined);
-  }
+  const failed = await fake.duringOutage(add, { kind: "status", status: 503 }, { after: 5 }, () => p.up({ allowFailure: true }));
   expect(failed.code).not.toBe(0);
   expect(failed.stdout).toMatch(/Adding the user to the access group failed \(acs_user_id=\S+ acs_access_group_id=\S+\): HTTP 503 with no Seam error body; gave up after 2 attempts/);
   expect(failed.stdout + failed.stderr).not.toContain(fake.apiKey);
@@ -92,13 +83,7 @@ test("an outage during destroy keeps what failed in state, and the next destroy 
   await p.init();
   await p.setMemberships(ms);
   await p.up();
-  fake.setOutage(remove, { kind: "status", status: 503 }, { after: 4 });
-  let failed;
-  try {
-    failed = await p.destroy({ allowFailure: true });
-  } finally {
-    fake.setOutage(remove, undefined);
-  }
+  const failed = await fake.duringOutage(remove, { kind: "status", status: 503 }, { after: 4 }, () => p.destroy({ allowFailure: true }));
   expect(failed.code).not.toBe(0);
   expect(failed.stdout).toMatch(/Removing the user from the access group failed .*HTTP 503/);
   expect(failed.stdout + failed.stderr).not.toContain(fake.apiKey);

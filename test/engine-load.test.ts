@@ -4,10 +4,7 @@
  * counts (figures to watch, not asserted limits).
  */
 import { Membership, PulumiProject } from "./support/pulumi";
-import { SeamFake, startSeamFake } from "./support/seam-fake";
-
-const add = "/acs/users/add_to_access_group";
-const remove = "/acs/users/remove_from_access_group";
+import { addRoute as add, removeRoute as remove, SeamFake, startSeamFake } from "./support/seam-fake";
 
 let fake: SeamFake;
 beforeAll(async () => {
@@ -28,16 +25,9 @@ test("500 memberships with random 429s and 503s converge to exactly the declared
     { kind: "status", status: 429, retryAfter: "1" },
     { kind: "status", status: 503 },
   ] as const;
-  fake.setOutage(add, [...faults], { fraction: 0.15 });
-  fake.setOutage(remove, [...faults], { fraction: 0.15 });
-
   const before = fake.requests.length;
   let started = Date.now();
-  try {
-    await p.up();
-  } finally {
-    fake.setOutage(add, undefined);
-  }
+  await fake.duringOutage(add, [...faults], { fraction: 0.15 }, () => p.up());
   const upMs = Date.now() - started;
   const upLog = fake.requests.slice(before).filter((r) => r.path === add);
 
@@ -51,11 +41,7 @@ test("500 memberships with random 429s and 503s converge to exactly the declared
 
   const mid = fake.requests.length;
   started = Date.now();
-  try {
-    await p.destroy();
-  } finally {
-    fake.setOutage(remove, undefined);
-  }
+  await fake.duringOutage(remove, [...faults], { fraction: 0.15 }, () => p.destroy());
   const destroyMs = Date.now() - started;
   const destroyLog = fake.requests.slice(mid).filter((r) => r.path === remove);
   for (const g of groups) expect(fake.membersOf(g)).toEqual([]);

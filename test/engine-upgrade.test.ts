@@ -7,10 +7,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PulumiProject } from "./support/pulumi";
-import { SeamFake, startSeamFake } from "./support/seam-fake";
+import { addRoute as add, removeRoute as remove, SeamFake, startSeamFake } from "./support/seam-fake";
 
-const add = "/acs/users/add_to_access_group";
-const remove = "/acs/users/remove_from_access_group";
 
 /** What an older build might have stored: a different loader shape, same public entry point. */
 const olderProvider = `exports.handler = function () {

@@ -4,10 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { Membership, PulumiProject } from "./support/pulumi";
-import { SeamFake, startSeamFake } from "./support/seam-fake";
+import { addRoute as add, removeRoute as remove, SeamFake, startSeamFake } from "./support/seam-fake";
 
-const add = "/acs/users/add_to_access_group";
-const remove = "/acs/users/remove_from_access_group";
 const mutating = new Set([add, remove]);
 
 let fake: SeamFake;

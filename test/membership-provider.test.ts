@@ -1,6 +1,6 @@
 import { MembershipProvider } from "../src/provider/membership-provider";
 import { unknownValue } from "../src/provider/inputs";
-import { SeamFake, startSeamFake } from "./support/seam-fake";
+import { addRoute as add, removeRoute as remove, SeamFake, startSeamFake } from "./support/seam-fake";
 
 let fake: SeamFake;
 const providers: MembershipProvider[] = [];
@@ -22,8 +22,6 @@ function pair(name: string) {
   return { acsUserId: fake.addUser(name), acsAccessGroupId: fake.addGroup(`${name}'s group`) };
 }
 
-const add = "/acs/users/add_to_access_group";
-const remove = "/acs/users/remove_from_access_group";
 
 describe("check", () => {
   test("accepts both ids, returns only them, and sends nothing", async () => {

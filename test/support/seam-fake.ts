@@ -23,10 +23,18 @@ export interface RecordedRequest {
   fault?: Fault["kind"];
 }
 
+export const addRoute = "/acs/users/add_to_access_group";
+export const removeRoute = "/acs/users/remove_from_access_group";
+
 export type Fault =
   | { readonly kind: "status"; readonly status: number; readonly retryAfter?: string; readonly body?: string }
   | { readonly kind: "reset" }
   | { readonly kind: "delay"; readonly ms: number };
+
+export interface OutageOptions {
+  readonly fraction?: number;
+  readonly after?: number;
+}
 
 type Seed = Awaited<ReturnType<Awaited<ReturnType<typeof createFake>>["seed"]>>;
 
@@ -51,10 +59,10 @@ export interface SeamFake {
   /** The next requests to `path` get these faults, one each, in order. */
   injectFaults(path: string, faults: Fault[]): void;
   /**
-   * Requests to `path` fail with `fault` until cleared: a `fraction` (0–1) of them at random, and
-   * only once `after` requests have passed.
+   * Runs `f` while requests to `path` fail with `fault` (one picked at random from a list): a
+   * `fraction` (0–1) of them, once `after` requests have passed. The outage ends however `f` ends.
    */
-  setOutage(path: string, fault: Fault | Fault[] | undefined, options?: { fraction?: number; after?: number }): void;
+  duringOutage<T>(path: string, fault: Fault | Fault[], options: OutageOptions, f: () => Promise<T>): Promise<T>;
   /** The group's stored member list, duplicates included (a repeated add shows up twice). */
   storedMembersOf(acsAccessGroupId: string): string[];
   stop(): Promise<void>;
@@ -213,8 +221,14 @@ export async function startSeamFake(): Promise<SeamFake> {
     deleteUser: (acsUserId) => setState((s) => ({ acs_users: s.acs_users.filter((u: { acs_user_id: string }) => u.acs_user_id !== acsUserId) })),
     deleteGroup: (groupId) => setState((s) => ({ acs_access_groups: s.acs_access_groups.filter((g) => g.acs_access_group_id !== groupId) })),
     injectFaults: (path, faults) => queued.set(path, [...(queued.get(path) ?? []), ...faults]),
-    setOutage: (path, fault, { fraction = 1, after = 0 } = {}) =>
-      fault ? outages.set(path, { faults: [fault].flat(), fraction, passesLeft: after }) : outages.delete(path),
+    duringOutage: async (path, fault, options, f) => {
+      outages.set(path, { faults: [fault].flat(), fraction: options.fraction ?? 1, passesLeft: options.after ?? 0 });
+      try {
+        return await f();
+      } finally {
+        outages.delete(path);
+      }
+    },
     storedMembersOf: (groupId) => [...(db().acs_access_groups.find((g) => g.acs_access_group_id === groupId)?._acs_user_ids ?? [])],
     stop: async () => {
       for (const s of sockets) s.destroy();
