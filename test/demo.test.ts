@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "./support/consumer";
+import { addRoute, removeRoute, startSeamFake } from "./support/seam-fake";
 
 test("the demo walks up, a previewed removal, up and destroy against the fake, and says what Seam holds", async () => {
   // A real-looking key in the environment must not be used: the demo talks to the fake only.
@@ -21,4 +22,26 @@ test("the demo walks up, a previewed removal, up and destroy against the fake, a
   expect(steps[2]).toMatch(/Lobby: Ada Lovelace, Grace Hopper\n\s+Lab: \(nobody\)/);
   expect(steps[3]).toMatch(/- 3 deleted/);
   expect(steps[3]).toMatch(/Lobby: \(nobody\)\n\s+Lab: \(nobody\)/);
+});
+
+test("with explicit credentials and ids, the demo manages exactly those memberships where the credentials point", async () => {
+  // Stands in for a real workspace: the demo gets an endpoint, a key and ids, as a user would give them.
+  const seam = await startSeamFake();
+  try {
+    const lobby = seam.addGroup("Front door");
+    const ids = [seam.addUser("Ada"), seam.addUser("Grace")];
+    const memberships = ids.map((acsUserId, i) => ({ name: `person-${i}`, acsUserId, acsAccessGroupId: lobby }));
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, "scripts/demo.js")], {
+      cwd: repoRoot,
+      env: { ...process.env, SEAM_API_KEY: seam.apiKey, SEAM_ENDPOINT: seam.url, SEAM_DEMO_MEMBERSHIPS: JSON.stringify(memberships) },
+    });
+    expect(stdout).toContain("Seam: the workspace your credentials name");
+    expect(stdout).toMatch(/-\s+pulumi-nodejs:dynamic\/seam:AccessGroupMembership person-1 delete/);
+    const mutations = seam.requests.filter((r) => r.path === addRoute || r.path === removeRoute);
+    expect(mutations.filter((r) => r.path === addRoute)).toHaveLength(2);
+    expect(mutations.filter((r) => r.path === removeRoute)).toHaveLength(2);
+    expect(seam.membersOf(lobby)).toEqual([]);
+  } finally {
+    await seam.stop();
+  }
 });

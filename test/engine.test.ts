@@ -90,14 +90,14 @@ describe("one stack through its life", () => {
     expect(fake.membersOf(g.lobby!).sort()).toEqual([u.ada, u.grace].sort());
   });
 
-  test("4. changing a membership's group replaces it, removing the old one first", async () => {
+  test("4. changing a membership's group replaces it: the new one added, then the old one removed", async () => {
     const now = [declared[0]!, { ...declared[1]!, acsAccessGroupId: g.roof! }];
     await p.setMemberships(now);
     const before = fake.requests.length;
     await p.up();
     expect(mutationsSince(before).map((r) => [r.path, r.body])).toEqual([
-      [remove, { acs_user_id: u.grace, acs_access_group_id: g.lobby }],
       [add, { acs_user_id: u.grace, acs_access_group_id: g.roof }],
+      [remove, { acs_user_id: u.grace, acs_access_group_id: g.lobby }],
     ]);
     expect(fake.membersOf(g.lobby!)).toEqual([u.ada]);
     expect(fake.membersOf(g.roof!)).toEqual([u.grace]);
@@ -157,10 +157,33 @@ describe("5. access the program still declares is never revoked", () => {
       { name: "b", acsUserId: ada!, acsAccessGroupId: lobby! },
     ];
     await p.setMemberships(swapped);
-    // One step at a time: run in parallel, both old deletes may happen to land before both
-    // creates and hide a revocation that a sequential run exposes.
+    // One step at a time, so no lucky interleaving can hide a revocation; and not even a
+    // momentary one: no remove may be sent at all.
+    const before = fake.requests.length;
     await p.up({ parallel: 1 });
     expect(present(swapped)).toEqual([true, true]);
+    expect(mutationsSince(before).filter((r) => r.path === remove)).toEqual([]);
+  });
+
+  test("two resources for one pair, one of them moving to another group", async () => {
+    const { ada } = people("ada");
+    const { lobby, lab } = groups("lobby", "lab");
+    const p = project("duplicate-moves");
+    await p.init();
+    await p.setMemberships([
+      { name: "first", acsUserId: ada!, acsAccessGroupId: lobby! },
+      { name: "second", acsUserId: ada!, acsAccessGroupId: lobby! },
+    ]);
+    await p.up();
+    await p.setMemberships([
+      { name: "first", acsUserId: ada!, acsAccessGroupId: lab! },
+      { name: "second", acsUserId: ada!, acsAccessGroupId: lobby! },
+    ]);
+    const before = fake.requests.length;
+    await p.up({ parallel: 1 });
+    expect(fake.membersOf(lobby!)).toEqual([ada]);
+    expect(fake.membersOf(lab!)).toEqual([ada]);
+    expect(mutationsSince(before).filter((r) => r.path === remove)).toEqual([]);
   });
 });
 

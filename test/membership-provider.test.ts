@@ -45,6 +45,11 @@ describe("check", () => {
     expect(result.failures).toContainEqual({ property, reason });
   });
 
+  test("writes UUIDs lower-case, so one UUID in two spellings is one membership", async () => {
+    const result = await provider().check({}, { acsUserId: "8D7E0B3A-B889-49A7-9164-4B71A0506A33", acsAccessGroupId: "acs_Group1" });
+    expect(result.inputs).toEqual({ acsUserId: "8d7e0b3a-b889-49a7-9164-4b71a0506a33", acsAccessGroupId: "acs_Group1" });
+  });
+
   test("lets ids that are unknown during preview through", async () => {
     const result = await provider().check({}, { acsUserId: unknownValue, acsAccessGroupId: "g" });
     expect(result.failures).toBeUndefined();
@@ -57,11 +62,10 @@ describe("check", () => {
 
 describe("diff", () => {
   const olds = { acsUserId: "u", acsAccessGroupId: "g", __provider: "v1" };
-  test("a changed id replaces, deleting first", async () => {
+  test("a changed id replaces, creating first so the old pair's delete comes after every check", async () => {
     expect(await provider().diff("g/u", olds, { ...olds, acsAccessGroupId: "g2" })).toEqual({
       changes: true,
       replaces: ["acsAccessGroupId"],
-      deleteBeforeReplace: true,
     });
     expect((await provider().diff("g/u", olds, { ...olds, acsUserId: unknownValue })).replaces).toEqual(["acsUserId"]);
   });
@@ -141,6 +145,33 @@ describe("create, read, update, delete", () => {
     const error = await p.delete(`${ids.acsAccessGroupId}/${ids.acsUserId}`, ids).catch((e) => e);
     expect(error.message).toMatch(/Removing the user from the access group failed .*HTTP 401/);
     expect(error.message).not.toContain("seam_notthekey_1");
+  });
+
+  test("an add whose answer was lost is checked: applied means created, not applied means failed", async () => {
+    const once = provider({ SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url, SEAM_MAX_ATTEMPTS: "1" });
+    const applied = pair("Hedy");
+    fake.injectFaults(add, [{ kind: "lostAnswer" }]);
+    await expect(once.create(applied)).resolves.toEqual({ id: `${applied.acsAccessGroupId}/${applied.acsUserId}`, outs: applied });
+
+    const notApplied = pair("Ida");
+    fake.injectFaults(add, [{ kind: "status", status: 503 }]);
+    await expect(once.create(notApplied)).rejects.toThrow(/HTTP 503.*gave up after 1 attempts/);
+    expect(fake.membersOf(notApplied.acsAccessGroupId)).toEqual([]);
+  });
+
+  test("a remove whose answer was lost is checked: gone means deleted, still there means failed", async () => {
+    const once = provider({ SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url, SEAM_MAX_ATTEMPTS: "1" });
+    const a = pair("Mary");
+    await once.create(a);
+    fake.injectFaults(remove, [{ kind: "lostAnswer" }]);
+    await expect(once.delete(`${a.acsAccessGroupId}/${a.acsUserId}`, a)).resolves.toBeUndefined();
+    expect(fake.membersOf(a.acsAccessGroupId)).toEqual([]);
+
+    const b = pair("Sophie");
+    await once.create(b);
+    fake.injectFaults(remove, [{ kind: "status", status: 500 }]);
+    await expect(once.delete(`${b.acsAccessGroupId}/${b.acsUserId}`, b)).rejects.toThrow(/HTTP 500/);
+    expect(fake.membersOf(b.acsAccessGroupId)).toEqual([b.acsUserId]);
   });
 
   test("a membership another resource still declares is not revoked when an old resource goes", async () => {

@@ -7,7 +7,8 @@ test("retries 429, 5xx, network errors and timeouts; not other 4xx", () => {
   expect(isRetryable({ kind: "response", status: 503 })).toBe(true);
   expect(isRetryable({ kind: "network", code: "ECONNRESET" })).toBe(true);
   expect(isRetryable({ kind: "timeout" })).toBe(true);
-  for (const status of [400, 401, 403, 404, 409, 422]) expect(isRetryable({ kind: "response", status })).toBe(false);
+  for (const status of [200, 400, 401, 403, 404, 409, 422]) expect(isRetryable({ kind: "response", status })).toBe(false);
+  expect(isRetryable({ kind: "error" })).toBe(false);
 });
 
 test("backoff doubles from the base, is capped, and jitters within its upper half", () => {
@@ -24,6 +25,8 @@ test("Retry-After in seconds or as an HTTP date is a lower bound", () => {
   expect(retryDelayMs(1, { kind: "response", status: 429, retryAfter: "3" }, policy, now, () => 0)).toBe(3_000);
   expect(retryDelayMs(1, { kind: "response", status: 429, retryAfter: "Fri, 27 Nov 2026 10:00:02 GMT" }, policy, now, () => 0)).toBe(2_000);
   expect(retryDelayMs(4, { kind: "response", status: 429, retryAfter: "0" }, policy, now, () => 1)).toBe(800);
+  expect(parseRetryAfterMs("1.5", now)).toBe(1_500);
   expect(parseRetryAfterMs("soon", now)).toBeUndefined();
+  expect(parseRetryAfterMs("-3", now)).toBeUndefined();
   expect(parseRetryAfterMs("Fri, 27 Nov 2026 09:00:00 GMT", now)).toBe(0);
 });

@@ -1,6 +1,6 @@
 import { SeamClient } from "../src/seam/client";
 import { SeamApiError } from "../src/seam/errors";
-import { SeamFake, startSeamFake } from "./support/seam-fake";
+import { addRoute, SeamFake, startSeamFake } from "./support/seam-fake";
 import { fakeSettings } from "./support/settings";
 
 let fake: SeamFake;
@@ -68,7 +68,26 @@ test("a Seam error names the operation, both ids, status, type, message and requ
   expect(error.message).toContain("1 attempt");
   expect(requestId.status).toBe(404);
   expect(error.message).not.toContain(fake.apiKey);
-  expect(JSON.stringify(error)).not.toContain(fake.apiKey);
+  expect(String(error.stack)).not.toContain(fake.apiKey);
+});
+
+test("a 2xx that is not Seam's JSON is a failure, not a success, and is not retried", async () => {
+  const acsUserId = fake.addUser("Joan");
+  const acsAccessGroupId = fake.addGroup("Vault");
+  fake.injectFaults(addRoute, [{ kind: "status", status: 200, body: "<html>Sign in to the proxy</html>" }]);
+  const error = await client.addUserToAccessGroup({ acsUserId, acsAccessGroupId }).catch((e) => e);
+  expect(error).toBeInstanceOf(SeamApiError);
+  expect(error.message).toMatch(/HTTP 200: the answer is not Seam's JSON/);
+  expect(error.attempts).toBe(1);
+  expect(fake.membersOf(acsAccessGroupId)).toEqual([]);
+});
+
+test("a Seam error message that quotes the token is redacted", async () => {
+  const body = JSON.stringify({ error: { type: "invalid_input", message: `key ${fake.apiKey} is not allowed here` } });
+  fake.injectFaults(addRoute, [{ kind: "status", status: 400, body }]);
+  const error = await client.addUserToAccessGroup({ acsUserId: "u", acsAccessGroupId: "g" }).catch((e) => e);
+  expect(error.message).toContain("HTTP 400 invalid_input: key [redacted] is not allowed here");
+  expect(error.message).not.toContain(fake.apiKey);
 });
 
 test("a bad key is a 401 that is not retried and whose message holds no token", async () => {

@@ -44,6 +44,27 @@ describe("auth modes", () => {
     expect(s.endpoint).toBe("https://seam.example");
   });
 
+  test("a token from the stack config never goes to an endpoint or workspace from the environment", () => {
+    const s = resolveSettings(config({ "seam:personalAccessToken": pat, "seam:workspaceId": "ws-config" }), {
+      SEAM_WORKSPACE_ID: "ws-shell",
+      SEAM_ENDPOINT: "https://elsewhere.example",
+    });
+    expect(s.auth.workspaceId).toBe("ws-config");
+    expect(s.endpoint).toBe("https://connect.getseam.com");
+    expect(() => resolveSettings(config({ "seam:personalAccessToken": pat }), { SEAM_WORKSPACE_ID: "ws-shell" })).toThrow(
+      /seam:workspaceId in the stack config \(SEAM_WORKSPACE_ID is not used with a token from the stack config\)/,
+    );
+  });
+
+  test("a token from the environment may go where the stack config says", () => {
+    const s = resolveSettings(config({ "seam:endpoint": "http://127.0.0.1:9", "seam:workspaceId": "ws-config" }), {
+      SEAM_PERSONAL_ACCESS_TOKEN: pat,
+      SEAM_WORKSPACE_ID: "ws-shell",
+    });
+    expect(s.endpoint).toBe("http://127.0.0.1:9");
+    expect(s.auth.workspaceId).toBe("ws-config");
+  });
+
   test("an empty variable counts as unset", () => {
     const s = resolveSettings(config(), { SEAM_API_KEY: "", SEAM_PERSONAL_ACCESS_TOKEN: pat, SEAM_WORKSPACE_ID: "w" });
     expect(s.auth.mode).toBe("personalAccessToken");
@@ -55,7 +76,7 @@ describe("errors name the keys to set and never a token", () => {
     ["none", () => resolveSettings(config(), {}), /No Seam credentials: set exactly one of seam:apiKey \(or SEAM_API_KEY\), seam:personalAccessToken .*seam:workspaceId/],
     ["two in config", () => resolveSettings(config({ "seam:apiKey": apiKey, "seam:personalAccessToken": pat }), {}), /Two Seam auth modes at once in the stack config: seam:apiKey and seam:personalAccessToken/],
     ["two in env", () => resolveSettings(config(), { SEAM_API_KEY: apiKey, SEAM_CONSOLE_SESSION_TOKEN: jwt }), /Two Seam auth modes at once in the environment: SEAM_API_KEY and SEAM_CONSOLE_SESSION_TOKEN/],
-    ["PAT without workspace", () => resolveSettings(config({ "seam:personalAccessToken": pat }), {}), /seam:personalAccessToken is set but no workspace is.*seam:workspaceId \(or SEAM_WORKSPACE_ID\)/],
+    ["PAT without workspace", () => resolveSettings(config({ "seam:personalAccessToken": pat }), {}), /seam:personalAccessToken is set but no workspace is.*needs seam:workspaceId in the stack config/],
     ["CST without workspace", () => resolveSettings(config(), { SEAM_CONSOLE_SESSION_TOKEN: jwt }), /SEAM_CONSOLE_SESSION_TOKEN is set but no workspace is/],
     ["PAT given as API key", () => resolveSettings(config({ "seam:apiKey": pat }), {}), /seam:apiKey should hold an API key.*looks like a personal access token; set it as seam:personalAccessToken instead/],
     ["API key given as PAT", () => resolveSettings(config({ "seam:personalAccessToken": apiKey, "seam:workspaceId": "w" }), {}), /should start with seam_at, but it looks like an API key/],
@@ -70,7 +91,7 @@ describe("errors name the keys to set and never a token", () => {
   test.each(cases)("%s", (_name, f, message) => {
     const error = errorOf(f);
     expect(error.message).toMatch(message);
-    for (const token of [apiKey, pat, jwt, "hunter2", "seam_pk1_abc"]) expect(error.message).not.toContain(token);
+    for (const token of [apiKey, pat, jwt, "hunter2", "seam_pk1_abc", "connect dot seam", "lots"]) expect(error.message).not.toContain(token);
   });
 });
 

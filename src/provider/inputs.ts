@@ -55,8 +55,18 @@ export function validateInputs(news: Record<string, unknown>): ValidatedInputs {
   return {
     ok: true,
     known,
-    ids: { acsUserId: args.acsUserId as string, acsAccessGroupId: args.acsAccessGroupId as string },
+    ids: { acsUserId: canonical(args.acsUserId as string), acsAccessGroupId: canonical(args.acsAccessGroupId as string) },
   };
+}
+
+const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Seam's ids are UUIDs, written lower-case. The same UUID in capitals must not look like another
+ * membership: a diff would replace it, and the old pair's delete would revoke the new one.
+ */
+function canonical(id: string): string {
+  return id === unknownValue || !uuidShape.test(id) ? id : id.toLowerCase();
 }
 
 function describe(value: unknown): string {

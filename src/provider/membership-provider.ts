@@ -51,9 +51,11 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
       (name) => news[name] === unknownValue || news[name] !== olds[name],
     );
     if (replaces.length > 0) {
-      // Delete first: creating the new membership and then deleting the old one would revoke it
-      // whenever the pair ends up the same (the attachment bug of pulumi-aws#2009).
-      return { changes: true, replaces, deleteBeforeReplace: true };
+      // Create the new membership first; the engine deletes the old one at the end of the
+      // deployment, once every resource has been checked, so a pair that another resource still
+      // declares is recognised (see DeclaredMemberships). Deleting first would run before later
+      // resources are checked and could revoke a pair that one of them still declares.
+      return { changes: true, replaces };
     }
     // Only the stored provider code differs: refresh it in state through `update`, calling nothing.
     return { changes: news.__provider !== olds.__provider };
@@ -61,7 +63,13 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
 
   async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs>> {
     const ids = idsOf(inputs, "create");
-    await this.seam().addUserToAccessGroup(ids);
+    try {
+      await this.seam().addUserToAccessGroup(ids);
+    } catch (e) {
+      // The last attempt may have reached Seam before it failed: if the user is in the group now,
+      // the resource must enter the state, or nothing would ever revoke that access.
+      if (!(e instanceof SeamApiError && e.outcomeUnknown && (await this.seam().isMember(ids)))) throw e;
+    }
     return { id: membershipId(ids), outs: outputsOf(ids) };
   }
 
@@ -85,8 +93,12 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     try {
       await this.seam().removeUserFromAccessGroup(ids);
     } catch (e) {
-      // Already gone is what a delete wants. Anything else keeps the resource in state.
-      if (e instanceof SeamApiError && e.isNotFound) return;
+      if (!(e instanceof SeamApiError)) throw e;
+      // Already gone is what a delete wants.
+      if (e.isNotFound) return;
+      // The last attempt may have reached Seam before it failed; the state may let go only of
+      // access that is really gone. Anything else keeps the resource in state.
+      if (e.outcomeUnknown && !(await this.seam().isMember(ids))) return;
       throw e;
     }
   }

@@ -1,7 +1,7 @@
 import { Agent, Dispatcher, request } from "undici";
 import { z } from "zod";
 import { SeamApiError } from "./errors";
-import { AttemptOutcome, isRetryable, retryDelayMs } from "./retry-policy";
+import { AttemptOutcome, isRetryable, retryDelayMs, transientNetworkCodes } from "./retry-policy";
 import { SeamSettings } from "./settings";
 
 export interface MembershipIds {
@@ -22,6 +22,9 @@ export interface SeamClientOptions {
   readonly dispatcher?: Dispatcher;
   readonly onRetry?: (notice: RetryNotice) => void;
 }
+
+/** Add and remove answer `{ ok: true }` (documented as void); anything else is not Seam. */
+const okBody = z.union([z.undefined(), z.looseObject({ ok: z.literal(true).optional() })]);
 
 const errorEnvelope = z.object({
   error: z.object({ type: z.string(), message: z.string().optional() }),
@@ -102,7 +105,9 @@ export class SeamClient {
       if (!isRetryable(outcome)) throw fail();
       if (attempt >= policy.maxAttempts) throw fail(`gave up after ${attempt} attempts`);
       const delayMs = retryDelayMs(attempt, outcome, policy);
-      if (Date.now() + delayMs >= deadline) {
+      // Wait only if the next attempt still has a fair window before the deadline.
+      const minAttemptMs = Math.min(policy.requestTimeoutMs, 5_000);
+      if (Date.now() + delayMs + minAttemptMs > deadline) {
         throw fail(`gave up: the next attempt would pass the ${policy.operationTimeoutMs / 1000} s operation deadline`);
       }
       this.options.onRetry?.({ route, attempt, delayMs, outcome });
@@ -129,7 +134,13 @@ export class SeamClient {
       const text = await res.body.text();
       const requestId = headerValue(res.headers["seam-request-id"]);
       if (res.statusCode >= 200 && res.statusCode < 300) {
-        return { ok: true, body: safeJson(text) ?? {} };
+        const body = text === "" ? undefined : safeJson(text, null);
+        if (okBody.safeParse(body).success) return { ok: true, body: body ?? {} };
+        return {
+          ok: false,
+          outcome: { kind: "response", status: res.statusCode },
+          failure: { status: res.statusCode, requestId, seamMessage: "the answer is not Seam's JSON (a proxy, or a wrong endpoint?)" },
+        };
       }
       const envelope = errorEnvelope.safeParse(safeJson(text));
       return {
@@ -147,11 +158,9 @@ export class SeamClient {
       if (err.name === "TimeoutError" || err.name === "AbortError") {
         return { ok: false, outcome: { kind: "timeout" }, failure: { cause: `no answer within ${timeoutMs} ms` } };
       }
-      return {
-        ok: false,
-        outcome: { kind: "network", code: err.code },
-        failure: { cause: this.redact(err.code ? `${err.code}: ${err.message}` : String(err.message ?? e)) },
-      };
+      const cause = this.redact(err.code ? `${err.code}: ${err.message}` : String(err.message ?? e));
+      if (err.code && transientNetworkCodes.has(err.code)) return { ok: false, outcome: { kind: "network", code: err.code }, failure: { cause } };
+      return { ok: false, outcome: { kind: "error" }, failure: { cause } };
     }
   }
 
@@ -176,10 +185,10 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function safeJson(text: string): unknown {
+function safeJson(text: string, unreadable: unknown = undefined): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return undefined;
+    return unreadable;
   }
 }

@@ -45,6 +45,14 @@ export class SeamApiError extends Error {
     this.attempts = details.attempts;
   }
 
+  /**
+   * True when the request may have taken effect although it failed: no answer (reset, timeout)
+   * or a server error, after which Seam may or may not have applied the change.
+   */
+  get outcomeUnknown(): boolean {
+    return this.status === undefined || this.status >= 500;
+  }
+
   /** True when Seam says the user or the access group does not exist (any more). */
   get isNotFound(): boolean {
     return this.status === 404 && (this.type === "acs_user_not_found" || this.type === "acs_access_group_not_found");

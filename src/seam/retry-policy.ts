@@ -27,7 +27,27 @@ export const defaultRetryPolicy: RetryPolicy = {
 export type AttemptOutcome =
   | { readonly kind: "response"; readonly status: number; readonly retryAfter?: string }
   | { readonly kind: "network"; readonly code?: string }
-  | { readonly kind: "timeout" };
+  | { readonly kind: "timeout" }
+  /** Anything else that went wrong before an answer: a bug or a bad argument, not the network. */
+  | { readonly kind: "error" };
+
+/** Error codes of a connection that failed or broke (Node's and undici's), worth another try. */
+export const transientNetworkCodes: ReadonlySet<string> = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
 
 export function isRetryable(outcome: AttemptOutcome): boolean {
   switch (outcome.kind) {
@@ -36,6 +56,8 @@ export function isRetryable(outcome: AttemptOutcome): boolean {
     case "network":
     case "timeout":
       return true;
+    case "error":
+      return false;
   }
 }
 
@@ -62,7 +84,9 @@ export function retryDelayMs(
 export function parseRetryAfterMs(value: string | undefined, now: number = Date.now()): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  // Only a date from here on; Date.parse reads bare numbers such as "1.5" as years.
+  if (!/[A-Za-z]/.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);

@@ -46,20 +46,25 @@ const keys = {
 const tokenModes: readonly AuthMode[] = ["apiKey", "personalAccessToken", "consoleSessionToken"];
 
 /**
- * Resolves endpoint, credentials and retry limits. Credentials come from the stack config when it
- * sets any token, else from the environment; the two are never mixed, so a token exported in a
- * shell cannot silently combine with, or override, the one the stack declares. Every error names
- * the keys to set and never repeats a token.
+ * Resolves endpoint, credentials and retry limits. When the stack config sets any token, the
+ * token, workspace and endpoint all come from the stack config and the environment's are
+ * ignored; otherwise the token comes from the environment, and workspace and endpoint from the
+ * stack config or, failing that, the environment. Every error names the keys to set and never
+ * repeats a token or the value that failed to parse.
  */
 export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv): SeamSettings {
   const fromConfig = (key: Key) => nonEmpty(config.get(key.config));
   const fromEnv = (key: Key) => nonEmpty(env[key.env]);
   const either = (key: Key) => fromConfig(key) ?? fromEnv(key);
+  // A token from the stack config goes only where the stack config says: an endpoint or workspace
+  // exported in the shell must not receive it, nor redirect it to another workspace.
+  const tokenInConfig = tokenModes.some((m) => fromConfig(keys[m]) !== undefined);
+  const where = tokenInConfig ? fromConfig : either;
 
-  const endpoint = resolveEndpoint(either(keys.endpoint), parseBoolean(keys.allowInsecureHttp, either(keys.allowInsecureHttp)));
-  const auth =
-    resolveAuth("stack config", (m) => fromConfig(keys[m]), either(keys.workspaceId)) ??
-    resolveAuth("environment", (m) => fromEnv(keys[m]), either(keys.workspaceId));
+  const endpoint = resolveEndpoint(where(keys.endpoint), parseBoolean(keys.allowInsecureHttp, where(keys.allowInsecureHttp)));
+  const auth = tokenInConfig
+    ? resolveAuth("stack config", (m) => fromConfig(keys[m]), fromConfig(keys.workspaceId))
+    : resolveAuth("environment", (m) => fromEnv(keys[m]), either(keys.workspaceId));
   if (!auth) {
     throw new SeamConfigError(
       "No Seam credentials: set exactly one of " +
@@ -91,7 +96,9 @@ function resolveAuth(
   if (workspaceId === undefined) {
     throw new SeamConfigError(
       `${name(mode)} is set but no workspace is: a ${describeMode(mode)} works across workspaces, so Seam needs ` +
-        `${keys.workspaceId.config} (or ${keys.workspaceId.env}) to know which one to change.`,
+        (source === "stack config"
+          ? `${keys.workspaceId.config} in the stack config (${keys.workspaceId.env} is not used with a token from the stack config) to know which one to change.`
+          : `${keys.workspaceId.config} (or ${keys.workspaceId.env}) to know which one to change.`),
     );
   }
   checkPrintable(workspaceId, keys.workspaceId.config);
@@ -143,7 +150,8 @@ function resolveEndpoint(value: string | undefined, allowInsecureHttp: boolean):
   try {
     url = new URL(text);
   } catch {
-    throw new SeamConfigError(`${keys.endpoint.config} (or ${keys.endpoint.env}) is not a URL: ${JSON.stringify(text)}.`);
+    // The value is not repeated: a token pasted into the wrong key must not be printed.
+    throw new SeamConfigError(`${keys.endpoint.config} (or ${keys.endpoint.env}) is not a URL (expected e.g. ${defaultEndpoint}).`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new SeamConfigError(`${keys.endpoint.config} must be an http(s) URL, not ${url.protocol}.`);
@@ -182,7 +190,7 @@ function parseNumber(key: Key, value: string | undefined, min: number, max: numb
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max) {
-    throw new SeamConfigError(`${key.config} (or ${key.env}) must be a number from ${min} to ${max}, not ${JSON.stringify(value)}.`);
+    throw new SeamConfigError(`${key.config} (or ${key.env}) must be a number from ${min} to ${max}.`);
   }
   return n;
 }
@@ -191,7 +199,7 @@ function parseBoolean(key: Key, value: string | undefined): boolean {
   if (value === undefined) return false;
   if (value === "true") return true;
   if (value === "false") return false;
-  throw new SeamConfigError(`${key.config} (or ${key.env}) must be true or false, not ${JSON.stringify(value)}.`);
+  throw new SeamConfigError(`${key.config} (or ${key.env}) must be true or false.`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -29,6 +29,8 @@ export const removeRoute = "/acs/users/remove_from_access_group";
 export type Fault =
   | { readonly kind: "status"; readonly status: number; readonly retryAfter?: string; readonly body?: string }
   | { readonly kind: "reset" }
+  /** The request reaches the fake and takes effect, then the connection drops before the answer. */
+  | { readonly kind: "lostAnswer" }
   | { readonly kind: "delay"; readonly ms: number };
 
 export interface OutageOptions {
@@ -102,6 +104,11 @@ export async function startSeamFake(): Promise<SeamFake> {
       if (fault) {
         record.fault = fault.kind;
         if (fault.kind === "reset") {
+          req.socket.destroy();
+          return;
+        }
+        if (fault.kind === "lostAnswer") {
+          await forward(req.method ?? "GET", url.pathname + url.search, req.headers, raw);
           req.socket.destroy();
           return;
         }
