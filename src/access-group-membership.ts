@@ -11,8 +11,8 @@ export interface AccessGroupMembershipArgs {
 /**
  * One Seam ACS user's membership of one access group. Creating it adds the user to the group;
  * deleting it (the resource leaves the program, or the stack is destroyed) calls
- * `POST /acs/users/remove_from_access_group`. Changing either id replaces it, removing the old
- * membership first. The id is `<acsAccessGroupId>/<acsUserId>`.
+ * `POST /acs/users/remove_from_access_group`. Changing either id replaces it: the new membership is
+ * added, the old one removed at the end of the deployment. The id is `<acsAccessGroupId>/<acsUserId>`.
  *
  * Credentials and endpoint come from the stack config (`seam:*`) or the environment, never from
  * resource inputs, so they never enter the state.
