@@ -21,13 +21,19 @@ export interface ProjectOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Declares one AccessGroupMembership per entry of the stack config `memberships`. */
+/**
+ * Declares one AccessGroupMembership per entry of the stack config `memberships`. An entry with
+ * `userFrom` takes its user from an earlier entry's output, so the engine registers it only once
+ * that resource's step has finished.
+ */
 export const configDrivenProgram = `
 const pulumi = require("@pulumi/pulumi");
 const { AccessGroupMembership } = require("pulumi-seam-acs");
 const entries = new pulumi.Config().getObject("memberships") || [];
+const byName = {};
 for (const m of entries) {
-  new AccessGroupMembership(m.name, { acsUserId: m.acsUserId, acsAccessGroupId: m.acsAccessGroupId }, { aliases: m.aliases });
+  const acsUserId = m.userFrom ? byName[m.userFrom].acsUserId : m.acsUserId;
+  byName[m.name] = new AccessGroupMembership(m.name, { acsUserId, acsAccessGroupId: m.acsAccessGroupId }, { aliases: m.aliases });
 }
 `;
 
@@ -36,6 +42,8 @@ export interface Membership {
   acsUserId: string;
   acsAccessGroupId: string;
   aliases?: string[];
+  /** Take the user from this earlier entry's output (the entry's own acsUserId is then ignored). */
+  userFrom?: string;
 }
 
 export class PulumiProject {
