@@ -116,7 +116,7 @@ async function fakeWorkspace() {
       const names = Object.fromEntries(db.getState().acs_users.map((u) => [u.acs_user_id, u.full_name]));
       const lines = db
         .getState()
-        .acs_access_groups.map((g) => `  ${g.name}: ${[...new Set(g._acs_user_ids)].map((id) => names[id]).join(", ") || "(nobody)"}`);
+        .acs_access_groups.map((g) => `  ${g.name}: ${[...new Set(g._acs_user_ids)].map((id) => names[id]).sort().join(", ") || "(nobody)"}`);
       console.log(`Seam now holds:\n${lines.join("\n")}`);
     },
     stop: () => fake.stopServer(),
