@@ -80,7 +80,7 @@ describe("create, read, update, delete", () => {
     const ids = pair("Ada");
     const before = fake.requestsTo(add).length;
     const result = await provider().create(ids);
-    expect(result).toEqual({ id: `${ids.acsAccessGroupId}/${ids.acsUserId}`, outs: ids });
+    expect(result).toEqual({ id: `${ids.acsAccessGroupId}/${ids.acsUserId}`, outs: { ...ids, workspaceId: fake.seed.seed_workspace_1 } });
     expect(fake.requestsTo(add).length - before).toBe(1);
     expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
   });
@@ -88,8 +88,10 @@ describe("create, read, update, delete", () => {
   test("read reports a present membership, and 'gone' when it, the user or the group vanished", async () => {
     const p = provider();
     const ids = pair("Grace");
-    const { id } = await p.create(ids);
-    expect(await p.read(id, ids)).toEqual({ id, props: ids, inputs: ids });
+    const { id, outs } = await p.create(ids);
+    expect(await p.read(id, outs)).toEqual({ id, props: outs, inputs: ids });
+    // State written before workspaces were recorded gets the workspace on refresh.
+    expect(await p.read(id, ids)).toEqual({ id, props: outs, inputs: ids });
     // Only the id, as a `get` passes it.
     expect((await p.read(id)).id).toBe(id);
 
@@ -107,11 +109,28 @@ describe("create, read, update, delete", () => {
     expect((await p.read(`${third.acsAccessGroupId}/${third.acsUserId}`, third)).id).toBe("");
   });
 
-  test("update refreshes outputs and calls no API", async () => {
+  test("update refreshes outputs, keeps the recorded workspace, and calls no API", async () => {
     const before = fake.requests.length;
     const news = { acsUserId: "u", acsAccessGroupId: "g", __provider: "v2" };
     expect(await provider().update("g/u", { ...news, __provider: "v1" }, news)).toEqual({ outs: { acsUserId: "u", acsAccessGroupId: "g" } });
+    expect(await provider().update("g/u", { ...news, workspaceId: "ws1", __provider: "v1" }, news)).toEqual({
+      outs: { acsUserId: "u", acsAccessGroupId: "g", workspaceId: "ws1" },
+    });
     expect(fake.requests.length).toBe(before);
+  });
+
+  test("credentials for another workspace neither read nor delete a membership as gone", async () => {
+    const ids = pair("Annie");
+    const { id, outs } = await provider().create(ids);
+    const elsewhere = provider({ SEAM_API_KEY: fake.seed.seam_apikey2_token, SEAM_ENDPOINT: fake.url });
+    const removes = fake.requestsTo(remove).length;
+    const message = new RegExp(
+      `made in Seam workspace ${fake.seed.seed_workspace_1}, but the configured credentials act in workspace ${fake.seed.seed_workspace_2}`,
+    );
+    await expect(elsewhere.delete(id, outs!)).rejects.toThrow(message);
+    await expect(elsewhere.read(id, outs)).rejects.toThrow(message);
+    expect(fake.requestsTo(remove).length).toBe(removes);
+    expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
   });
 
   test("delete removes with exactly one request carrying both ids", async () => {
@@ -151,7 +170,7 @@ describe("create, read, update, delete", () => {
     const once = provider({ SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url, SEAM_MAX_ATTEMPTS: "1" });
     const applied = pair("Hedy");
     fake.injectFaults(add, [{ kind: "lostAnswer" }]);
-    await expect(once.create(applied)).resolves.toEqual({ id: `${applied.acsAccessGroupId}/${applied.acsUserId}`, outs: applied });
+    await expect(once.create(applied)).resolves.toMatchObject({ id: `${applied.acsAccessGroupId}/${applied.acsUserId}`, outs: applied });
 
     const notApplied = pair("Ida");
     fake.injectFaults(add, [{ kind: "status", status: 503 }]);

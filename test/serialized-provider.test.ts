@@ -63,16 +63,17 @@ test("loaded in a fresh process, it checks, creates, reads and deletes against S
     ],
     config,
   );
+  const outs = { ...ids, workspaceId: fake.seed.seed_workspace_1 };
   expect(results).toEqual([
     { op: "check", result: { inputs: ids } },
-    { op: "create", result: { id, outs: ids } },
-    { op: "read", result: { id, props: ids, inputs: ids } },
+    { op: "create", result: { id, outs } },
+    { op: "read", result: { id, props: outs, inputs: ids } },
   ]);
   expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
   expect(fake.requestsTo("/acs/users/add_to_access_group").length - adds).toBe(1);
 
   // Another process, as for a `pulumi destroy` without the program; credentials from the environment.
-  const deleted = await runStored([["delete", id, ids], ["read", id, ids]], {}, { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url });
+  const deleted = await runStored([["delete", id, outs], ["read", id, outs]], {}, { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url });
   expect(deleted).toEqual([
     { op: "delete", result: null },
     { op: "read", result: { id: "" } },

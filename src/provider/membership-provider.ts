@@ -3,7 +3,7 @@
  *
  * This runs for every resource, including `delete` and `read` on state written by older
  * versions of the package (see runtime.ts), so it must keep accepting their outputs. Outputs
- * written since 0.1.0: `{ acsUserId, acsAccessGroupId }`.
+ * written since 0.1.0: `{ acsUserId, acsAccessGroupId, workspaceId }` (workspaceId may be absent).
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { MembershipIds, SeamClient } from "../seam/client";
@@ -16,6 +16,8 @@ import { membershipId, parseMembershipId } from "./membership-id";
 export type MembershipOutputs = {
   readonly acsUserId: string;
   readonly acsAccessGroupId: string;
+  /** The workspace the membership was made in; guards read and delete against other credentials. */
+  readonly workspaceId?: string;
 };
 
 type Props = Record<string, unknown>;
@@ -28,7 +30,7 @@ const noConfig: ConfigSource = { get: () => undefined };
  */
 export class MembershipProvider implements dynamic.ResourceProvider<Props, Props> {
   private config: ConfigSource = noConfig;
-  private cached: { key: string; client: SeamClient } | undefined;
+  private cached: { key: string; client: SeamClient; workspaceId?: Promise<string> } | undefined;
   private readonly declared = new DeclaredMemberships();
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
@@ -70,26 +72,29 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
       // the resource must enter the state, or nothing would ever revoke that access.
       if (!(e instanceof SeamApiError && e.outcomeUnknown && (await this.seam().isMember(ids)))) throw e;
     }
-    return { id: membershipId(ids), outs: outputsOf(ids) };
+    return { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId: await this.workspaceId() } };
   }
 
   async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs>> {
     const ids = idsFromState(id, props);
+    await this.sameWorkspace(props, ids, "read");
     if (!(await this.seam().isMember(ids))) {
       // Gone (the membership, the user or the group): an empty id tells the engine to drop it
       // from state, and the next `pulumi up` adds it again.
       return { id: "" };
     }
-    return { id: membershipId(ids), props: outputsOf(ids), inputs: outputsOf(ids) };
+    return { id: membershipId(ids), props: { ...outputsOf(ids), workspaceId: await this.workspaceId() }, inputs: outputsOf(ids) };
   }
 
-  async update(_id: string, _olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs>> {
-    return { outs: outputsOf(idsOf(news, "update")) };
+  async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs>> {
+    const workspaceId = typeof olds.workspaceId === "string" ? olds.workspaceId : undefined;
+    return { outs: { ...outputsOf(idsOf(news, "update")), ...(workspaceId ? { workspaceId } : {}) } };
   }
 
   async delete(id: string, props: Props): Promise<void> {
     const ids = idsFromState(id, props);
     if (this.declared.isDeclared(ids)) return;
+    await this.sameWorkspace(props, ids, "delete");
     try {
       await this.seam().removeUserFromAccessGroup(ids);
     } catch (e) {
@@ -107,6 +112,34 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   async close(): Promise<void> {
     await this.cached?.client.close();
     this.cached = undefined;
+  }
+
+  /**
+   * The workspace the credentials act in, once per client. In another workspace than the one a
+   * membership was made in, Seam answers "not found" for it, which read and delete would take
+   * for "gone": the state would let go of access that still exists. So they refuse instead.
+   */
+  private async sameWorkspace(props: Props, ids: MembershipIds, operation: string): Promise<void> {
+    if (typeof props.workspaceId !== "string") return; // state from before workspaces were recorded
+    const current = await this.workspaceId();
+    if (props.workspaceId !== current) {
+      throw new Error(
+        `AccessGroupMembership ${operation} (acs_user_id=${ids.acsUserId} acs_access_group_id=${ids.acsAccessGroupId}): ` +
+          `the membership was made in Seam workspace ${props.workspaceId}, but the configured credentials act in ` +
+          `workspace ${current}. Configure credentials for ${props.workspaceId}; nothing was changed.`,
+      );
+    }
+  }
+
+  private workspaceId(): Promise<string> {
+    const client = this.seam();
+    const cached = this.cached!;
+    cached.workspaceId ??= client.workspaceId();
+    // A failed look-up is not remembered: the next call asks again.
+    cached.workspaceId.catch(() => {
+      if (this.cached === cached) cached.workspaceId = undefined;
+    });
+    return cached.workspaceId;
   }
 
   private settings(): SeamSettings {

@@ -34,6 +34,8 @@ const accessGroupList = z.object({
   acs_access_groups: z.array(z.object({ acs_access_group_id: z.string() })),
 });
 
+const workspaceBody = z.object({ workspace: z.object({ workspace_id: z.string() }) });
+
 const sdkVersion: string = (require("../../package.json") as { version: string }).version;
 
 /**
@@ -86,6 +88,14 @@ export class SeamClient {
       throw new Error(`Seam answered /acs/access_groups/list with an unexpected body (acs_user_id=${ids.acsUserId}): ${z.prettifyError(parsed.error)}`);
     }
     return parsed.data.acs_access_groups.some((g) => g.acs_access_group_id === ids.acsAccessGroupId);
+  }
+
+  /** The workspace these credentials act in. */
+  async workspaceId(): Promise<string> {
+    const body = await this.post("/workspaces/get", {}, "Reading the workspace of the Seam credentials", {});
+    const parsed = workspaceBody.safeParse(body);
+    if (!parsed.success) throw new Error(`Seam answered /workspaces/get with an unexpected body: ${z.prettifyError(parsed.error)}`);
+    return parsed.data.workspace.workspace_id;
   }
 
   async close(): Promise<void> {

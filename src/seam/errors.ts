@@ -73,7 +73,7 @@ function describe(d: SeamApiErrorDetails): string {
     `seam-request-id: ${d.requestId ?? "none"}`,
     `${d.attempts} attempt${d.attempts === 1 ? "" : "s"}`,
   ].join(", ");
-  return `${d.operation} failed (${subject}): ${outcome}${missing(d)}${d.gaveUp ? `; ${d.gaveUp}` : ""} [${d.route}; ${tail}]`;
+  return `${d.operation} failed${subject ? ` (${subject})` : ""}: ${outcome}${missing(d)}${d.gaveUp ? `; ${d.gaveUp}` : ""} [${d.route}; ${tail}]`;
 }
 
 /** Seam's not-found types, said in terms of the id the user wrote. */
