@@ -20,6 +20,8 @@ export interface AccessGroupMembershipArgs {
 export class AccessGroupMembership extends pulumi.dynamic.Resource {
   declare public readonly acsUserId: pulumi.Output<string>;
   declare public readonly acsAccessGroupId: pulumi.Output<string>;
+  /** The Seam workspace the membership was made in. */
+  declare public readonly workspaceId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AccessGroupMembershipArgs, opts?: pulumi.CustomResourceOptions) {
     super(serializedProvider, name, { ...args }, opts, "seam", "AccessGroupMembership");
