@@ -24,6 +24,7 @@ export class AccessGroupMembership extends pulumi.dynamic.Resource {
   declare public readonly workspaceId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AccessGroupMembershipArgs, opts?: pulumi.CustomResourceOptions) {
-    super(serializedProvider, name, { ...args }, opts, "seam", "AccessGroupMembership");
+    // An output-only property must be named (as undefined) for the SDK to create its Output.
+    super(serializedProvider, name, { workspaceId: undefined, ...args }, opts, "seam", "AccessGroupMembership");
   }
 }

@@ -58,7 +58,7 @@ test("503s, a 429 with Retry-After, a reset and a slow answer: every add lands o
 
 test("an outage during up fails it clearly, state holds exactly what was added, the next up converges", async () => {
   const ms = memberships("outage-up", 12);
-  const p = project("outage-up", { SEAM_MAX_ATTEMPTS: "2", SEAM_OPERATION_TIMEOUT_SECONDS: "5" });
+  const p = project("outage-up", { SEAM_MAX_ATTEMPTS: "2", SEAM_REQUEST_TIMEOUT_SECONDS: "2", SEAM_OPERATION_TIMEOUT_SECONDS: "20" });
   await p.init();
   await p.setMemberships(ms);
   const failed = await fake.duringOutage(add, { kind: "status", status: 503 }, { after: 5 }, () => p.up({ allowFailure: true }));
@@ -79,7 +79,7 @@ test("an outage during up fails it clearly, state holds exactly what was added, 
 
 test("an outage during destroy keeps what failed in state, and the next destroy finishes", async () => {
   const ms = memberships("outage-destroy", 12);
-  const p = project("outage-destroy", { SEAM_MAX_ATTEMPTS: "2", SEAM_OPERATION_TIMEOUT_SECONDS: "5" });
+  const p = project("outage-destroy", { SEAM_MAX_ATTEMPTS: "2", SEAM_REQUEST_TIMEOUT_SECONDS: "2", SEAM_OPERATION_TIMEOUT_SECONDS: "20" });
   await p.init();
   await p.setMemberships(ms);
   await p.up();

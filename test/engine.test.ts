@@ -61,6 +61,9 @@ describe("one stack through its life", () => {
     expect(fake.membersOf(g.lobby!).sort()).toEqual([u.ada, u.grace].sort());
     expect(fake.membersOf(g.lab!)).toEqual([u.alan]);
     expect((await p.memberships()).map((r) => r.id).sort()).toEqual(declared.map((m) => `${m.acsAccessGroupId}/${m.acsUserId}`).sort());
+    const workspaces = [fake.seed.seed_workspace_1, fake.seed.seed_workspace_1, fake.seed.seed_workspace_1];
+    expect((await p.memberships()).map((r) => r.outputs.workspaceId)).toEqual(workspaces);
+    expect(JSON.parse((await p.run(["stack", "output", "workspaces", "--json"])).stdout)).toEqual(workspaces);
   });
 
   test("2. a removed membership: preview shows one delete and sends nothing; up removes it once", async () => {

@@ -35,6 +35,7 @@ for (const m of entries) {
   const acsUserId = m.userFrom ? byName[m.userFrom].acsUserId : m.acsUserId;
   byName[m.name] = new AccessGroupMembership(m.name, { acsUserId, acsAccessGroupId: m.acsAccessGroupId }, { aliases: m.aliases });
 }
+module.exports.workspaces = Object.values(byName).map((m) => m.workspaceId);
 `;
 
 export interface Membership {
