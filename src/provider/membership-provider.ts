@@ -65,6 +65,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
 
   async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs>> {
     const ids = idsOf(inputs, "create");
+    // Before the add: once access is granted, nothing may stand between it and the state.
+    const workspaceId = await this.workspaceId();
     try {
       await this.seam().addUserToAccessGroup(ids);
     } catch (e) {
@@ -72,7 +74,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
       // the resource must enter the state, or nothing would ever revoke that access.
       if (!(e instanceof SeamApiError && e.outcomeUnknown && (await this.seam().isMember(ids)))) throw e;
     }
-    return { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId: await this.workspaceId() } };
+    return { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId } };
   }
 
   async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs>> {
