@@ -100,3 +100,22 @@ test("a bad key is a 401 that is not retried and whose message holds no token", 
   expect(fake.requestsTo("/acs/users/add_to_access_group").length - before).toBe(1);
   expect(error.message).not.toContain("seam_wrongkey_123");
 });
+
+test("reads: a user's name and email, a group's name and members; a missing one is undefined, not an error", async () => {
+  const acsUserId = fake.addUser("Katherine Johnson");
+  const acsAccessGroupId = fake.addGroup("Observatory");
+  await client.addUserToAccessGroup({ acsUserId, acsAccessGroupId });
+
+  const user = await client.getAcsUser(acsUserId);
+  expect(user).toMatchObject({ acsUserId, fullName: "Katherine Johnson", pendingMutations: [] });
+  expect(user!.email).toMatch(/@/);
+  expect(await client.getAccessGroup(acsAccessGroupId)).toEqual({ acsAccessGroupId, name: "Observatory" });
+  expect(await client.listAccessGroupUsers(acsAccessGroupId)).toEqual([acsUserId]);
+  expect((await client.listAcsUsers({ search: "Katherine" })).map((u) => u.acsUserId)).toContain(acsUserId);
+
+  expect(await client.getAcsUser("no_such_user")).toBeUndefined();
+  expect(await client.getAccessGroup("no_such_group")).toBeUndefined();
+  expect(await client.listAccessGroupUsers("no_such_group")).toBeUndefined();
+  fake.deleteGroup(acsAccessGroupId);
+  expect(await client.listAccessGroupUsers(acsAccessGroupId)).toBeUndefined();
+});

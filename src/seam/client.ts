@@ -36,6 +36,48 @@ const accessGroupList = z.object({
 
 const workspaceBody = z.object({ workspace: z.object({ workspace_id: z.string() }) });
 
+/** The fields of Seam's `acs_user` this package reads; the rest is passed over. */
+const acsUserFields = z.object({
+  acs_user_id: z.string(),
+  full_name: z.string().nullish(),
+  email_address: z.string().nullish(),
+  user_identity_email_address: z.string().nullish(),
+  pending_mutations: z.array(z.looseObject({ mutation_code: z.string() })).optional(),
+});
+
+const acsUserBody = z.object({ acs_user: acsUserFields });
+const acsUserPage = z.object({
+  acs_users: z.array(acsUserFields),
+  pagination: z.object({ has_next_page: z.boolean(), next_page_cursor: z.string().nullish() }).optional(),
+});
+const accessGroupBody = z.object({ acs_access_group: z.object({ acs_access_group_id: z.string(), name: z.string() }) });
+const groupUsersBody = z.object({ acs_users: z.array(z.object({ acs_user_id: z.string() })) });
+
+/** An ACS user as this package shows and checks it. */
+export interface AcsUser {
+  readonly acsUserId: string;
+  readonly fullName?: string;
+  readonly email?: string;
+  /** The email of the user identity the ACS user belongs to, when it has one. */
+  readonly userIdentityEmail?: string;
+  /** Changes Seam has accepted but not yet pushed to the access system (`pending_mutations`). */
+  readonly pendingMutations: readonly PendingMutation[];
+}
+
+/** One of `acs_user.pending_mutations`; `mutation_code` decides which other fields it has. */
+export type PendingMutation = { readonly mutation_code: string } & Readonly<Record<string, unknown>>;
+
+export interface AccessGroup {
+  readonly acsAccessGroupId: string;
+  readonly name: string;
+}
+
+/** Filters of `/acs/users/list` (Seam matches `search` partially; callers check what they need). */
+export interface AcsUserFilter {
+  readonly search?: string;
+  readonly acsSystemId?: string;
+}
+
 const sdkVersion: string = (require("../../package.json") as { version: string }).version;
 
 /**
@@ -90,12 +132,71 @@ export class SeamClient {
     return parsed.data.acs_access_groups.some((g) => g.acs_access_group_id === ids.acsAccessGroupId);
   }
 
+  /** The ACS user, or undefined when Seam says there is none with that id. */
+  async getAcsUser(acsUserId: string): Promise<AcsUser | undefined> {
+    const body = await this.readOrNotFound("/acs/users/get", { acs_user_id: acsUserId }, "Reading the ACS user", { acsUserId });
+    return body === undefined ? undefined : toAcsUser(parse(acsUserBody, body, "/acs/users/get").acs_user);
+  }
+
+  /** The access group, or undefined when Seam says there is none with that id. */
+  async getAccessGroup(acsAccessGroupId: string): Promise<AccessGroup | undefined> {
+    const body = await this.readOrNotFound("/acs/access_groups/get", { acs_access_group_id: acsAccessGroupId }, "Reading the access group", {
+      acsAccessGroupId,
+    });
+    if (body === undefined) return undefined;
+    const group = parse(accessGroupBody, body, "/acs/access_groups/get").acs_access_group;
+    return { acsAccessGroupId: group.acs_access_group_id, name: group.name };
+  }
+
+  /** The ids of the group's members (one request: Seam does not paginate this route), or undefined when the group is gone. */
+  async listAccessGroupUsers(acsAccessGroupId: string): Promise<string[] | undefined> {
+    const route = "/acs/access_groups/list_users";
+    const body = await this.readOrNotFound(route, { acs_access_group_id: acsAccessGroupId }, "Reading the access group's members", {
+      acsAccessGroupId,
+    });
+    return body === undefined ? undefined : parse(groupUsersBody, body, route).acs_users.map((u) => u.acs_user_id);
+  }
+
+  /** Every ACS user that matches the filter, following Seam's page cursors to the end. */
+  async listAcsUsers(filter: AcsUserFilter = {}): Promise<AcsUser[]> {
+    const route = "/acs/users/list";
+    const users: AcsUser[] = [];
+    for (let cursor: string | undefined, pages = 0; ; pages++) {
+      if (pages >= maxPages) throw new Error(`Seam answered ${route} with more than ${maxPages} pages; narrow the search.`);
+      const body = await this.post(
+        route,
+        {
+          ...(filter.search !== undefined ? { search: filter.search } : {}),
+          ...(filter.acsSystemId !== undefined ? { acs_system_id: filter.acsSystemId } : {}),
+          ...(cursor !== undefined ? { page_cursor: cursor } : {}),
+        },
+        "Listing ACS users",
+        {},
+      );
+      const page = parse(acsUserPage, body, route);
+      users.push(...page.acs_users.map(toAcsUser));
+      const next = page.pagination?.has_next_page ? page.pagination.next_page_cursor : undefined;
+      if (!next) return users;
+      cursor = next;
+    }
+  }
+
   /** The workspace these credentials act in. */
   async workspaceId(): Promise<string> {
     const body = await this.post("/workspaces/get", {}, "Reading the workspace of the Seam credentials", {});
     const parsed = workspaceBody.safeParse(body);
     if (!parsed.success) throw new Error(`Seam answered /workspaces/get with an unexpected body: ${z.prettifyError(parsed.error)}`);
     return parsed.data.workspace.workspace_id;
+  }
+
+  /** A read whose "not found" (of the user or the group) is an answer, not a failure. */
+  private async readOrNotFound(route: string, body: object, operation: string, ids: Partial<MembershipIds>): Promise<unknown | undefined> {
+    try {
+      return await this.post(route, body, operation, ids);
+    } catch (e) {
+      if (e instanceof SeamApiError && e.isNotFound) return undefined;
+      throw e;
+    }
   }
 
   async close(): Promise<void> {
@@ -178,6 +279,25 @@ export class SeamClient {
   private redact(text: string | undefined): string | undefined {
     return text?.split(this.settings.auth.token).join("[redacted]");
   }
+}
+
+/** Pages of `/acs/users/list` followed at the most: a bound, so a server that loops cannot hold a run forever. */
+const maxPages = 1_000;
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, route: string): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new Error(`Seam answered ${route} with an unexpected body: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function toAcsUser(u: z.infer<typeof acsUserFields>): AcsUser {
+  return {
+    acsUserId: u.acs_user_id,
+    ...(u.full_name ? { fullName: u.full_name } : {}),
+    ...(u.email_address ? { email: u.email_address } : {}),
+    ...(u.user_identity_email_address ? { userIdentityEmail: u.user_identity_email_address } : {}),
+    pendingMutations: u.pending_mutations ?? [],
+  };
 }
 
 function membershipBody(ids: MembershipIds) {

@@ -193,7 +193,7 @@ export async function startSeamFake(): Promise<SeamFake> {
     const users = [];
     for (const acsUserId of new Set(group._acs_user_ids)) {
       const user = await upstreamJson("/acs/users/get", headers, { acs_user_id: acsUserId });
-      if (user.status === 200) users.push(conforming(schemas.acs_user, user.json.acs_user));
+      if (user.status === 200) users.push(toAcsUser(user.json.acs_user));
     }
     return { status: 200, body: { acs_users: users, ok: true }, requestId };
   }
@@ -283,6 +283,21 @@ function toAccessGroup(g: FakeAccessGroup) {
     // The fake leaves these out for types it has no label for; Seam always sends them.
     access_group_type_display_name: g.access_group_type_display_name ?? g.access_group_type,
     external_type_display_name: g.external_type_display_name ?? g.external_type,
+  });
+}
+
+/**
+ * The fake's `acs_user` as Seam's OpenAPI has it, validated against the published schema. The
+ * fake leaves out fields Seam always sends (required in the schema); they get neutral values.
+ */
+function toAcsUser(u: Record<string, unknown>) {
+  return conforming(schemas.acs_user, {
+    warnings: [],
+    errors: [],
+    last_successful_sync_at: null,
+    connected_account_id: "00000000-0000-0000-0000-000000000000",
+    is_managed: true,
+    ...u,
   });
 }
 
