@@ -34,7 +34,7 @@ describe("auth modes", () => {
   });
 
   test("the stack config wins over the environment, as a whole", () => {
-    const s = resolveSettings(config({ "seam:apiKey": apiKey, "seam:endpoint": "https://seam.example" }), {
+    const s = resolveSettings(config({ "seam:apiKey": apiKey, "seam:endpoint": "https://seam.example", "seam:workspaceId": "ws-config" }), {
       SEAM_PERSONAL_ACCESS_TOKEN: pat,
       SEAM_WORKSPACE_ID: "ws1",
       SEAM_ENDPOINT: "https://other.example",
@@ -44,16 +44,26 @@ describe("auth modes", () => {
     expect(s.endpoint).toBe("https://seam.example");
   });
 
-  test("a token from the stack config never goes to an endpoint or workspace from the environment", () => {
-    const s = resolveSettings(config({ "seam:personalAccessToken": pat, "seam:workspaceId": "ws-config" }), {
+  test.each([
+    ["an endpoint", { "seam:apiKey": apiKey }, { SEAM_ENDPOINT: "https://elsewhere.example" }, "SEAM_ENDPOINT", "seam:endpoint"],
+    ["a workspace", { "seam:personalAccessToken": pat }, { SEAM_WORKSPACE_ID: "ws-shell" }, "SEAM_WORKSPACE_ID", "seam:workspaceId"],
+    ["a workspace beside a complete config", { "seam:personalAccessToken": pat, "seam:endpoint": "https://seam.example" }, { SEAM_WORKSPACE_ID: "ws-shell" }, "SEAM_WORKSPACE_ID", "seam:workspaceId"],
+  ])("a token from the stack config with %s only in the shell is an error naming both ways out", (_name, values, env, variable, key) => {
+    const message = errorOf(() => resolveSettings(config(values), env)).message;
+    expect(message).toContain(`The Seam token comes from the stack config, but ${variable} is set only in the environment`);
+    expect(message).toContain(`set ${key} in the stack config`);
+    expect(message).toContain(`or unset ${variable}`);
+    expect(message).not.toContain(pat);
+    expect(message).not.toContain(apiKey);
+  });
+
+  test("a token from the stack config goes where the stack config says, whatever the shell says beside it", () => {
+    const s = resolveSettings(config({ "seam:personalAccessToken": pat, "seam:workspaceId": "ws-config", "seam:endpoint": "https://seam.example" }), {
       SEAM_WORKSPACE_ID: "ws-shell",
       SEAM_ENDPOINT: "https://elsewhere.example",
     });
     expect(s.auth.workspaceId).toBe("ws-config");
-    expect(s.endpoint).toBe("https://connect.getseam.com");
-    expect(() => resolveSettings(config({ "seam:personalAccessToken": pat }), { SEAM_WORKSPACE_ID: "ws-shell" })).toThrow(
-      /seam:workspaceId in the stack config \(SEAM_WORKSPACE_ID is not used with a token from the stack config\)/,
-    );
+    expect(s.endpoint).toBe("https://seam.example");
   });
 
   test("a token from the environment may go where the stack config says", () => {
@@ -107,5 +117,16 @@ describe("endpoint and limits", () => {
   test("retry limits come from config or environment", () => {
     const s = resolveSettings(config({ "seam:apiKey": apiKey, "seam:maxAttempts": "3" }), { SEAM_OPERATION_TIMEOUT_SECONDS: "60", SEAM_REQUEST_TIMEOUT_SECONDS: "5" });
     expect(s.retry).toMatchObject({ maxAttempts: 3, operationTimeoutMs: 60_000, requestTimeoutMs: 5_000 });
+  });
+
+  test("the request budget: 8 by default, from config or environment, a whole number from 1 to 64", () => {
+    expect(resolveSettings(config({ "seam:apiKey": apiKey }), {}).maxConcurrentRequests).toBe(8);
+    expect(resolveSettings(config({ "seam:apiKey": apiKey, "seam:maxConcurrentRequests": "2" }), {}).maxConcurrentRequests).toBe(2);
+    expect(resolveSettings(config(), { SEAM_API_KEY: apiKey, SEAM_MAX_CONCURRENT_REQUESTS: "64" }).maxConcurrentRequests).toBe(64);
+    for (const bad of ["0", "65", "2.5", "many"]) {
+      expect(errorOf(() => resolveSettings(config(), { SEAM_API_KEY: apiKey, SEAM_MAX_CONCURRENT_REQUESTS: bad })).message).toBe(
+        "seam:maxConcurrentRequests (or SEAM_MAX_CONCURRENT_REQUESTS) must be a whole number from 1 to 64.",
+      );
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { Agent, Dispatcher, request } from "undici";
 import { z } from "zod";
 import { SeamApiError } from "./errors";
-import { AttemptOutcome, isRetryable, retryDelayMs, transientNetworkCodes } from "./retry-policy";
+import { RequestBudget } from "./request-budget";
+import { AttemptOutcome, isRetryable, parseRetryAfterMs, retryDelayMs, transientNetworkCodes } from "./retry-policy";
 import { SeamSettings } from "./settings";
 
 export interface MembershipIds {
@@ -21,6 +22,17 @@ export interface SeamClientOptions {
   /** Connection pool; one is made (with keep-alive) when not given. */
   readonly dispatcher?: Dispatcher;
   readonly onRetry?: (notice: RetryNotice) => void;
+  /** The process's request budget; one is made from `settings.maxConcurrentRequests` when not given. */
+  readonly budget?: RequestBudget;
+}
+
+/**
+ * What one operation may still spend: an add or a remove, and the read that settles it when its
+ * answer was lost, share one deadline and one count of attempts. Requests take from it as they go.
+ */
+export interface OperationAllowance {
+  readonly deadline: number;
+  attemptsLeft: number;
 }
 
 /** Add and remove answer `{ ok: true }` (documented as void); anything else is not Seam. */
@@ -88,6 +100,7 @@ export class SeamClient {
   private readonly headers: Record<string, string>;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  readonly budget: RequestBudget;
 
   constructor(
     private readonly settings: SeamSettings,
@@ -103,24 +116,41 @@ export class SeamClient {
     };
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000 });
+    this.budget = options.budget ?? new RequestBudget({ maxInFlight: settings.maxConcurrentRequests });
   }
 
-  async addUserToAccessGroup(ids: MembershipIds): Promise<void> {
-    await this.post("/acs/users/add_to_access_group", membershipBody(ids), "Adding the user to the access group", ids);
+  /** A fresh allowance: the operation deadline from now, and the attempts of one request. */
+  startOperation(): OperationAllowance {
+    return { deadline: Date.now() + this.settings.retry.operationTimeoutMs, attemptsLeft: this.settings.retry.maxAttempts };
   }
 
-  async removeUserFromAccessGroup(ids: MembershipIds): Promise<void> {
-    await this.post("/acs/users/remove_from_access_group", membershipBody(ids), "Removing the user from the access group", ids);
+  /**
+   * What is left of `allowance` for the read that settles a lost answer: the same deadline and the
+   * attempts not yet used, but always one attempt with a fair window, so the outcome gets checked.
+   */
+  settlingAllowance(allowance: OperationAllowance): OperationAllowance {
+    return {
+      deadline: Math.max(allowance.deadline, Date.now() + this.minAttemptWindowMs()),
+      attemptsLeft: Math.max(1, allowance.attemptsLeft),
+    };
+  }
+
+  async addUserToAccessGroup(ids: MembershipIds, allowance?: OperationAllowance): Promise<void> {
+    await this.post("/acs/users/add_to_access_group", membershipBody(ids), "Adding the user to the access group", ids, allowance);
+  }
+
+  async removeUserFromAccessGroup(ids: MembershipIds, allowance?: OperationAllowance): Promise<void> {
+    await this.post("/acs/users/remove_from_access_group", membershipBody(ids), "Removing the user from the access group", ids, allowance);
   }
 
   /**
    * Whether the user is in the group. False also when the user or the group no longer exists:
    * for a membership, all three mean the same thing.
    */
-  async isMember(ids: MembershipIds): Promise<boolean> {
+  async isMember(ids: MembershipIds, allowance?: OperationAllowance): Promise<boolean> {
     let body: unknown;
     try {
-      body = await this.post("/acs/access_groups/list", { acs_user_id: ids.acsUserId }, "Reading the user's access groups", ids);
+      body = await this.post("/acs/access_groups/list", { acs_user_id: ids.acsUserId }, "Reading the user's access groups", ids, allowance);
     } catch (e) {
       if (e instanceof SeamApiError && e.isNotFound) return false;
       throw e;
@@ -203,22 +233,27 @@ export class SeamClient {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private async post(route: string, body: object, operation: string, ids: Partial<MembershipIds>): Promise<unknown> {
+  private async post(
+    route: string,
+    body: object,
+    operation: string,
+    ids: Partial<MembershipIds>,
+    allowance: OperationAllowance = this.startOperation(),
+  ): Promise<unknown> {
     const policy = this.settings.retry;
-    const deadline = Date.now() + policy.operationTimeoutMs;
+    const { deadline } = allowance;
     const subject = subjectOf(ids);
     for (let attempt = 1; ; attempt++) {
-      const timeoutMs = Math.max(1, Math.min(policy.requestTimeoutMs, deadline - Date.now()));
-      const result = await this.attempt(route, body, timeoutMs);
+      allowance.attemptsLeft--;
+      const result = await this.attempt(route, body, deadline);
       if (result.ok) return result.body;
       const { outcome, failure } = result;
       const fail = (gaveUp?: string) => new SeamApiError({ route, operation, subject, attempts: attempt, ...failure, gaveUp });
       if (!isRetryable(outcome)) throw fail();
-      if (attempt >= policy.maxAttempts) throw fail(`gave up after ${attempt} attempts`);
+      if (allowance.attemptsLeft <= 0) throw fail(`gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}`);
       const delayMs = retryDelayMs(attempt, outcome, policy);
       // Wait only if the next attempt still has a fair window before the deadline.
-      const minAttemptMs = Math.min(policy.requestTimeoutMs, 5_000);
-      if (Date.now() + delayMs + minAttemptMs > deadline) {
+      if (Date.now() + delayMs + this.minAttemptWindowMs() > deadline) {
         throw fail(`gave up: the next attempt would pass the ${policy.operationTimeoutMs / 1000} s operation deadline`);
       }
       this.options.onRetry?.({ route, attempt, delayMs, outcome });
@@ -226,14 +261,32 @@ export class SeamClient {
     }
   }
 
-  private async attempt(
-    route: string,
-    body: object,
-    timeoutMs: number,
-  ): Promise<
-    | { ok: true; body: unknown }
-    | { ok: false; outcome: AttemptOutcome; failure: { status?: number; type?: string; seamMessage?: string; requestId?: string; cause?: string } }
-  > {
+  private minAttemptWindowMs(): number {
+    return Math.min(this.settings.retry.requestTimeoutMs, 5_000);
+  }
+
+  /** One request: a place in the budget first, then the request with its own timeout. */
+  private async attempt(route: string, body: object, deadline: number): Promise<AttemptResult> {
+    const release = await this.budget.acquire(deadline);
+    if (!release) {
+      return {
+        ok: false,
+        outcome: { kind: "error" },
+        failure: { notSent: true, cause: "not sent: no place in the request budget (seam:maxConcurrentRequests) before the operation deadline" },
+      };
+    }
+    const timeoutMs = Math.max(1, Math.min(this.settings.retry.requestTimeoutMs, deadline - Date.now()));
+    const result = await this.send(route, body, timeoutMs);
+    const outcome = result.ok ? undefined : result.outcome;
+    release(
+      outcome?.kind === "response" && outcome.status === 429
+        ? { kind: "throttled", retryAfterMs: parseRetryAfterMs(outcome.retryAfter) }
+        : { kind: "done" },
+    );
+    return result;
+  }
+
+  private async send(route: string, body: object, timeoutMs: number): Promise<AttemptResult> {
     try {
       const res = await request(`${this.settings.endpoint}${route}`, {
         method: "POST",
@@ -299,6 +352,14 @@ function toAcsUser(u: z.infer<typeof acsUserFields>): AcsUser {
     pendingMutations: u.pending_mutations ?? [],
   };
 }
+
+type AttemptResult =
+  | { ok: true; body: unknown }
+  | {
+      ok: false;
+      outcome: AttemptOutcome;
+      failure: { status?: number; type?: string; seamMessage?: string; requestId?: string; cause?: string; notSent?: boolean };
+    };
 
 function membershipBody(ids: MembershipIds) {
   return { acs_user_id: ids.acsUserId, acs_access_group_id: ids.acsAccessGroupId };

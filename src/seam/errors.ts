@@ -21,6 +21,8 @@ export interface SeamApiErrorDetails {
   readonly cause?: string;
   /** Why retrying stopped, when the failure was one that is retried. */
   readonly gaveUp?: string;
+  /** The last attempt never left this process (no place in the request budget in time). */
+  readonly notSent?: boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export class SeamApiError extends Error {
   readonly type?: string;
   readonly requestId?: string;
   readonly attempts: number;
+  private readonly notSent: boolean;
 
   constructor(details: SeamApiErrorDetails) {
     super(describe(details));
@@ -43,6 +46,7 @@ export class SeamApiError extends Error {
     this.type = details.type;
     this.requestId = details.requestId;
     this.attempts = details.attempts;
+    this.notSent = details.notSent ?? false;
   }
 
   /**
@@ -50,6 +54,7 @@ export class SeamApiError extends Error {
    * or a server error, after which Seam may or may not have applied the change.
    */
   get outcomeUnknown(): boolean {
+    if (this.notSent && this.attempts === 1) return false;
     return this.status === undefined || this.status >= 500;
   }
 
@@ -81,4 +86,22 @@ function missing(d: SeamApiErrorDetails): string {
   const key = d.type === "acs_user_not_found" ? "acs_user_id" : d.type === "acs_access_group_not_found" ? "acs_access_group_id" : undefined;
   if (!key || d.subject[key] === undefined) return "";
   return `; there is no ${key === "acs_user_id" ? "ACS user" : "access group"} with ${key}=${d.subject[key]} in this workspace`;
+}
+
+/**
+ * An add or remove failed without a clear answer, and the read that would have settled whether it
+ * took effect failed too. The message leads with what was attempted, then says the check failed.
+ */
+export class SeamOutcomeUnknownError extends Error {
+  override readonly name = "SeamOutcomeUnknownError";
+
+  constructor(
+    readonly attempted: SeamApiError,
+    readonly check: Error,
+  ) {
+    super(
+      `${attempted.message}. Whether it took effect is unknown: checking failed too: ${check.message}. ` +
+        "Adding and removing are idempotent: run the same command again once Seam answers.",
+    );
+  }
 }

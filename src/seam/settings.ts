@@ -21,7 +21,11 @@ export interface SeamSettings {
   readonly endpoint: string;
   readonly auth: SeamAuth;
   readonly retry: RetryPolicy;
+  /** Requests in flight to Seam at once from this process, whatever the engine's `--parallel`. */
+  readonly maxConcurrentRequests: number;
 }
+
+export const defaultMaxConcurrentRequests = 8;
 
 export const defaultEndpoint = "https://connect.getseam.com";
 
@@ -41,6 +45,7 @@ const keys = {
   maxAttempts: { config: "seam:maxAttempts", env: "SEAM_MAX_ATTEMPTS" },
   requestTimeoutSeconds: { config: "seam:requestTimeoutSeconds", env: "SEAM_REQUEST_TIMEOUT_SECONDS" },
   operationTimeoutSeconds: { config: "seam:operationTimeoutSeconds", env: "SEAM_OPERATION_TIMEOUT_SECONDS" },
+  maxConcurrentRequests: { config: "seam:maxConcurrentRequests", env: "SEAM_MAX_CONCURRENT_REQUESTS" },
 } satisfies Record<string, Key>;
 
 const tokenModes: readonly AuthMode[] = ["apiKey", "personalAccessToken", "consoleSessionToken"];
@@ -60,6 +65,7 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv): S
   // exported in the shell must not receive it, nor redirect it to another workspace.
   const tokenInConfig = tokenModes.some((m) => fromConfig(keys[m]) !== undefined);
   const where = tokenInConfig ? fromConfig : either;
+  if (tokenInConfig) refuseShellOnlyTarget(fromConfig, fromEnv);
 
   const endpoint = resolveEndpoint(where(keys.endpoint), parseBoolean(keys.allowInsecureHttp, where(keys.allowInsecureHttp)));
   const auth = tokenInConfig
@@ -73,7 +79,24 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv): S
         "Use `pulumi config set --secret` for tokens.",
     );
   }
-  return { endpoint, auth, retry: resolveRetry(either) };
+  const maxConcurrentRequests = parseNumber(keys.maxConcurrentRequests, either(keys.maxConcurrentRequests), 1, 64, { whole: true });
+  return { endpoint, auth, retry: resolveRetry(either), maxConcurrentRequests: maxConcurrentRequests ?? defaultMaxConcurrentRequests };
+}
+
+/**
+ * A token from the stack config with an endpoint or workspace only in the shell is ambiguous: the
+ * shell's value is not used with a stack's token (it must not receive it, nor redirect it), and
+ * silently ignoring it would send the token where the user did not expect. Nothing is sent.
+ */
+function refuseShellOnlyTarget(fromConfig: (key: Key) => string | undefined, fromEnv: (key: Key) => string | undefined): void {
+  for (const key of [keys.endpoint, keys.workspaceId]) {
+    if (fromEnv(key) === undefined || fromConfig(key) !== undefined) continue;
+    throw new SeamConfigError(
+      `The Seam token comes from the stack config, but ${key.env} is set only in the environment, and a stack's token is ` +
+        `never sent where only the shell points. Either set ${key.config} in the stack config (\`pulumi config set ${key.config} …\`), ` +
+        `or unset ${key.env}. Nothing was sent to Seam.`,
+    );
+  }
 }
 
 function resolveAuth(
@@ -186,11 +209,11 @@ function resolveRetry(either: (key: Key) => string | undefined): RetryPolicy {
   };
 }
 
-function parseNumber(key: Key, value: string | undefined, min: number, max: number): number | undefined {
+function parseNumber(key: Key, value: string | undefined, min: number, max: number, options: { whole?: boolean } = {}): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    throw new SeamConfigError(`${key.config} (or ${key.env}) must be a number from ${min} to ${max}.`);
+  if (!Number.isFinite(n) || n < min || n > max || (options.whole && !Number.isInteger(n))) {
+    throw new SeamConfigError(`${key.config} (or ${key.env}) must be a ${options.whole ? "whole " : ""}number from ${min} to ${max}.`);
   }
   return n;
 }

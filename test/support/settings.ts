@@ -8,5 +8,6 @@ export function fakeSettings(fake: SeamFake, retry: Partial<RetryPolicy> = {}): 
     endpoint: fake.url,
     auth: { mode: "apiKey", token: fake.apiKey, source: "environment" },
     retry: { ...defaultRetryPolicy, baseDelayMs: 20, maxDelayMs: 200, requestTimeoutMs: 2_000, operationTimeoutMs: 10_000, ...retry },
+    maxConcurrentRequests: 8,
   };
 }

@@ -1,0 +1,126 @@
+import { Release, RequestBudget } from "../src/seam/request-budget";
+
+/** A budget on a hand-driven clock: `advance` moves time and fires the timers that fall due. */
+function harness(maxInFlight: number) {
+  let now = 0;
+  let timers: { at: number; f: () => void }[] = [];
+  const budget = new RequestBudget({ maxInFlight, now: () => now, setTimer: (f, ms) => timers.push({ at: now + ms, f }) });
+  const flush = () => new Promise((resolve) => setImmediate(resolve));
+  return {
+    budget,
+    get now() {
+      return now;
+    },
+    async advance(ms: number) {
+      const until = now + ms;
+      for (;;) {
+        const due = timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        timers = timers.filter((t) => t !== due);
+        now = Math.max(now, due.at);
+        due.f();
+        await flush();
+      }
+      now = until;
+      await flush();
+    },
+    flush,
+  };
+}
+
+/** Starts `count` acquisitions and records when each was granted. */
+function queue(h: ReturnType<typeof harness>, count: number, deadline?: number) {
+  const granted: (Release | undefined)[] = [];
+  const at: number[] = [];
+  for (let i = 0; i < count; i++) {
+    void h.budget.acquire(deadline).then((r) => {
+      granted[i] = r;
+      at[i] = h.now;
+    });
+  }
+  return { granted, at };
+}
+
+test("never more than maxInFlight at once; a release lets the next one in, in order", async () => {
+  const h = harness(3);
+  const q = queue(h, 5);
+  await h.flush();
+  expect(q.granted.filter(Boolean)).toHaveLength(3);
+  expect(h.budget.stats.inFlight).toBe(3);
+  q.granted[1]!({ kind: "done" });
+  await h.flush();
+  expect(q.granted[3]).toBeDefined();
+  expect(q.granted[4]).toBeUndefined();
+  q.granted[1]!({ kind: "done" }); // a second release of the same place changes nothing
+  await h.flush();
+  expect(q.granted[4]).toBeUndefined();
+  expect(h.budget.stats.peakInFlight).toBe(3);
+});
+
+test("a 429 pauses every waiting request until its Retry-After, then they start spaced below the admitted rate", async () => {
+  const h = harness(8);
+  // Ten requests succeed within the last second, then one is throttled with Retry-After 2 s.
+  for (let i = 0; i < 10; i++) {
+    const [r] = (await Promise.all([h.budget.acquire()])) as Release[];
+    await h.advance(50);
+    r!({ kind: "done" });
+  }
+  const throttled = (await h.budget.acquire())!;
+  throttled({ kind: "throttled", retryAfterMs: 2_000 });
+  const pausedAt = h.now;
+  const q = queue(h, 4);
+  await h.advance(1_999);
+  expect(q.granted.filter(Boolean)).toHaveLength(0);
+  await h.advance(1);
+  expect(q.at[0]).toBe(pausedAt + 2_000);
+  // 10 admitted in the last second → 8 per second → 125 ms apart.
+  expect(h.budget.stats.spacingMs).toBe(125);
+  await h.advance(500);
+  expect(q.at.map((t) => t - pausedAt)).toEqual([2_000, 2_125, 2_250, 2_375]);
+});
+
+test("a 429 without Retry-After still pauses everyone for a second", async () => {
+  const h = harness(2);
+  (await h.budget.acquire())!({ kind: "throttled" });
+  const q = queue(h, 1);
+  await h.advance(999);
+  expect(q.granted[0]).toBeUndefined();
+  await h.advance(1);
+  expect(q.granted[0]).toBeDefined();
+});
+
+test("spacing shrinks with successes and grows again with a second 429", async () => {
+  const h = harness(1);
+  (await h.budget.acquire())!({ kind: "throttled", retryAfterMs: 0 });
+  const first = h.budget.stats.spacingMs;
+  expect(first).toBe(1_000); // nothing was seen admitted in the last second: one a second
+  for (let i = 0; i < 20; i++) {
+    const p = h.budget.acquire();
+    await h.advance(1_000);
+    (await p)!({ kind: "done" });
+  }
+  expect(h.budget.stats.spacingMs).toBeLessThan(first);
+  const shrunk = h.budget.stats.spacingMs;
+  const p = h.budget.acquire();
+  await h.advance(1_000);
+  (await p)!({ kind: "throttled", retryAfterMs: 0 });
+  expect(h.budget.stats.spacingMs).toBeCloseTo(Math.max(1_000, shrunk * 1.5));
+});
+
+test("a request that cannot start before its deadline leaves the line with no place", async () => {
+  const h = harness(1);
+  const held = (await h.budget.acquire())!;
+  const q = queue(h, 2, 300);
+  await h.advance(299);
+  expect(q.granted).toEqual([]);
+  await h.advance(1);
+  expect(q.at).toEqual([300, 300]);
+  expect(q.granted).toEqual([undefined, undefined]);
+  held({ kind: "done" });
+  expect(h.budget.stats.inFlight).toBe(0);
+});
+
+test("rejects a cap that is not a whole number of at least 1", () => {
+  expect(() => new RequestBudget({ maxInFlight: 0 })).toThrow(/at least 1/);
+  expect(() => new RequestBudget({ maxInFlight: 2.5 })).toThrow(/whole number/);
+});
