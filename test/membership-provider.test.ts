@@ -95,8 +95,9 @@ describe("create, read, update, delete", () => {
     // Only the id, as a `get` passes it.
     expect((await p.read(id)).id).toBe(id);
 
+    // Removed out of band: the next refresh (a new provider process) sees it.
     fake.removeOutOfBand(ids.acsUserId, ids.acsAccessGroupId);
-    expect(await p.read(id, ids)).toEqual({ id: "" });
+    expect(await provider().read(id, ids)).toEqual({ id: "" });
 
     const other = pair("Alan");
     await p.create(other);
@@ -107,6 +108,24 @@ describe("create, read, update, delete", () => {
     await p.create(third);
     fake.deleteUser(third.acsUserId);
     expect((await p.read(`${third.acsAccessGroupId}/${third.acsUserId}`, third)).id).toBe("");
+  });
+
+  test("reads of one group share one list of its members; this process's own add and remove show at once", async () => {
+    const p = provider();
+    const group = fake.addGroup("Atrium");
+    const users = ["Ada", "Grace", "Alan", "Edsger"].map((n) => fake.addUser(n));
+    const ms = users.map((acsUserId) => ({ acsUserId, acsAccessGroupId: group }));
+    for (const m of ms.slice(0, 3)) await p.create(m);
+    const before = fake.requests.length;
+    const reads = await Promise.all(ms.map((m) => p.read(`${group}/${m.acsUserId}`, m)));
+    expect(reads.map((r) => r.id !== "")).toEqual([true, true, true, false]);
+    const sent = fake.requests.slice(before).map((r) => r.path);
+    expect(sent).toEqual(["/acs/access_groups/list_users"]);
+
+    await p.delete(`${group}/${users[0]}`, ms[0]!);
+    await p.create(ms[3]!);
+    const again = await Promise.all(ms.map((m) => p.read(`${group}/${m.acsUserId}`, m)));
+    expect(again.map((r) => r.id !== "")).toEqual([false, true, true, true]);
   });
 
   test("update refreshes outputs, keeps the recorded workspace, and calls no API", async () => {
@@ -174,8 +193,39 @@ describe("create, read, update, delete", () => {
 
     const notApplied = pair("Ida");
     fake.injectFaults(add, [{ kind: "status", status: 503 }]);
-    await expect(once.create(notApplied)).rejects.toThrow(/HTTP 503.*gave up after 1 attempts/);
+    await expect(once.create(notApplied)).rejects.toThrow(/HTTP 503.*gave up after 1 attempt \[/);
     expect(fake.membersOf(notApplied.acsAccessGroupId)).toEqual([]);
+  });
+
+  test.each([
+    ["attempts", { SEAM_MAX_ATTEMPTS: "3", SEAM_OPERATION_TIMEOUT_SECONDS: "60" }, /gave up after 3 attempts/],
+    ["the deadline", { SEAM_MAX_ATTEMPTS: "20", SEAM_OPERATION_TIMEOUT_SECONDS: "3" }, /gave up: the next attempt would pass the 3 s operation deadline/],
+  ])("a lasting outage during create: the check gets only what the add left of its %s, and the error leads with the add", async (_name, limits, gaveUp) => {
+    const p = provider({ SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url, SEAM_REQUEST_TIMEOUT_SECONDS: "1", ...limits });
+    const ids = pair("Barbara");
+    const check = "/acs/access_groups/list";
+    const before = { add: fake.requestsTo(add).length, check: fake.requestsTo(check).length };
+    const started = Date.now();
+    const error = await fake.duringOutage(add, { kind: "status", status: 503 }, {}, () =>
+      fake.duringOutage(check, { kind: "status", status: 503 }, {}, () => p.create(ids).catch((e) => e)),
+    );
+    const took = Date.now() - started;
+    expect(error.name).toBe("SeamOutcomeUnknownError");
+    expect(error.message).toMatch(/^Adding the user to the access group failed \(acs_user_id=\S+ acs_access_group_id=\S+\): HTTP 503/);
+    expect(error.message).toMatch(gaveUp);
+    expect(error.message).toMatch(/Whether it took effect is unknown: checking failed too: Reading the user's access groups failed .*HTTP 503/);
+    expect(error.message).not.toContain(fake.apiKey);
+    const checks = fake.requestsTo(check).length - before.check;
+    if (limits.SEAM_MAX_ATTEMPTS === "3") {
+      // No attempt was left: the check gets one, not a second full cycle of retries.
+      expect(checks).toBe(1);
+    } else {
+      // The check retries only within what is left of the 3 s (plus one 1 s request window at most).
+      expect(checks).toBeGreaterThanOrEqual(1);
+      expect(took).toBeLessThan(3_000 + 1_000 + 1_000);
+    }
+    expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([]);
+    expect(fake.requestsTo(add).length - before.add).toBeGreaterThanOrEqual(3);
   });
 
   test("a remove whose answer was lost is checked: gone means deleted, still there means failed", async () => {

@@ -6,11 +6,12 @@
  * written since 0.1.0: `{ acsUserId, acsAccessGroupId, workspaceId }` (workspaceId may be absent).
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { MembershipIds, SeamClient } from "../seam/client";
-import { SeamApiError } from "../seam/errors";
+import { MembershipIds, OperationAllowance, SeamClient } from "../seam/client";
+import { SeamApiError, SeamOutcomeUnknownError } from "../seam/errors";
 import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
 import { DeclaredMemberships } from "./declared-memberships";
-import { unknownValue, validateInputs } from "./inputs";
+import { GroupMembersCache } from "./group-members-cache";
+import { canonical, unknownValue, validateInputs } from "./inputs";
 import { membershipId, parseMembershipId } from "./membership-id";
 
 export type MembershipOutputs = {
@@ -24,13 +25,22 @@ type Props = Record<string, unknown>;
 
 const noConfig: ConfigSource = { get: () => undefined };
 
+/** What lives as long as one set of settings: the client (its pool and request budget) and what it read. */
+interface Session {
+  readonly key: string;
+  readonly client: SeamClient;
+  readonly groupMembers: GroupMembersCache;
+  workspaceId?: Promise<string>;
+}
+
 /**
  * One per dynamic-provider host process, shared by every resource it serves: it holds the stack
- * config, one Seam client (one connection pool) and what this deployment still declares.
+ * config, one Seam client (one connection pool, one request budget), the group members read for
+ * refresh, and what this deployment still declares.
  */
 export class MembershipProvider implements dynamic.ResourceProvider<Props, Props> {
   private config: ConfigSource = noConfig;
-  private cached: { key: string; client: SeamClient; workspaceId?: Promise<string> } | undefined;
+  private cached: Session | undefined;
   private readonly declared = new DeclaredMemberships();
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
@@ -67,12 +77,16 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     const ids = idsOf(inputs, "create");
     // Before the add: once access is granted, nothing may stand between it and the state.
     const workspaceId = await this.workspaceId();
+    const { client, groupMembers } = this.session();
+    const allowance = client.startOperation();
     try {
-      await this.seam().addUserToAccessGroup(ids);
+      await client.addUserToAccessGroup(ids, allowance);
     } catch (e) {
       // The last attempt may have reached Seam before it failed: if the user is in the group now,
       // the resource must enter the state, or nothing would ever revoke that access.
-      if (!(e instanceof SeamApiError && e.outcomeUnknown && (await this.seam().isMember(ids)))) throw e;
+      await this.settle(e, ids, allowance, { tookEffectIf: true });
+    } finally {
+      groupMembers.forget(ids.acsAccessGroupId);
     }
     return { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId } };
   }
@@ -80,7 +94,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs>> {
     const ids = idsFromState(id, props);
     await this.sameWorkspace(props, ids, "read");
-    if (!(await this.seam().isMember(ids))) {
+    // One list of the group's members answers every membership of that group in this refresh.
+    if (!(await this.session().groupMembers.isMember(ids.acsAccessGroupId, ids.acsUserId))) {
       // Gone (the membership, the user or the group): an empty id tells the engine to drop it
       // from state, and the next `pulumi up` adds it again.
       return { id: "" };
@@ -97,17 +112,36 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     const ids = idsFromState(id, props);
     if (this.declared.isDeclared(ids)) return;
     await this.sameWorkspace(props, ids, "delete");
+    const { client, groupMembers } = this.session();
+    const allowance = client.startOperation();
     try {
-      await this.seam().removeUserFromAccessGroup(ids);
+      await client.removeUserFromAccessGroup(ids, allowance);
     } catch (e) {
-      if (!(e instanceof SeamApiError)) throw e;
       // Already gone is what a delete wants.
-      if (e.isNotFound) return;
+      if (e instanceof SeamApiError && e.isNotFound) return;
       // The last attempt may have reached Seam before it failed; the state may let go only of
       // access that is really gone. Anything else keeps the resource in state.
-      if (e.outcomeUnknown && !(await this.seam().isMember(ids))) return;
-      throw e;
+      await this.settle(e, ids, allowance, { tookEffectIf: false });
+    } finally {
+      groupMembers.forget(ids.acsAccessGroupId);
     }
+  }
+
+  /**
+   * After an add or remove failed: returns if it took effect after all (membership is then
+   * `tookEffectIf`), else throws. The check is never answered from the group cache, and runs
+   * within what is left of the operation's deadline and attempts, not a second full cycle.
+   */
+  private async settle(error: unknown, ids: MembershipIds, allowance: OperationAllowance, { tookEffectIf }: { tookEffectIf: boolean }): Promise<void> {
+    if (!(error instanceof SeamApiError && error.outcomeUnknown)) throw error;
+    const { client } = this.session();
+    let member: boolean;
+    try {
+      member = await client.isMember(ids, client.settlingAllowance(allowance));
+    } catch (checkError) {
+      throw new SeamOutcomeUnknownError(error, checkError as Error);
+    }
+    if (member !== tookEffectIf) throw error;
   }
 
   /** Closes the connection pool; for tests and scripts that outlive their use of the provider. */
@@ -134,9 +168,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   }
 
   private workspaceId(): Promise<string> {
-    const client = this.seam();
-    const cached = this.cached!;
-    cached.workspaceId ??= client.workspaceId();
+    const cached = this.session();
+    cached.workspaceId ??= cached.client.workspaceId();
     // A failed look-up is not remembered: the next call asks again.
     cached.workspaceId.catch(() => {
       if (this.cached === cached) cached.workspaceId = undefined;
@@ -148,12 +181,15 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     return resolveSettings(this.config, this.env);
   }
 
-  /** One client (and connection pool) for as long as the settings stay the same. */
-  private seam(): SeamClient {
+  /** One client (connection pool and request budget) and its reads, for as long as the settings stay the same. */
+  private session(): Session {
     const current = this.settings();
     const key = JSON.stringify(current);
-    if (this.cached?.key !== key) this.cached = { key, client: new SeamClient(current) };
-    return this.cached.client;
+    if (this.cached?.key !== key) {
+      const client = new SeamClient(current);
+      this.cached = { key, client, groupMembers: new GroupMembersCache((group) => client.listAccessGroupUsers(group), canonical) };
+    }
+    return this.cached;
   }
 }
 
