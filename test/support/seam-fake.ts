@@ -4,7 +4,9 @@
  *  - adds the access-group read routes the fake lacks (`/acs/access_groups/list|list_users|get`),
  *    answering from the fake's database in the shape of Seam's OpenAPI (`@seamapi/types`), each
  *    response checked against the published schema, and with the fake's own auth and 404s;
- *  - injects faults on demand (status codes with Retry-After, resets, slow answers).
+ *  - injects faults on demand (status codes with Retry-After, resets, slow answers), latency on
+ *    every request, and a rate limit that answers 429 with Retry-After beyond R requests a second;
+ *  - counts requests in flight, so tests can see the most the provider ever sent at once.
  * Everything else passes through to the fake untouched.
  */
 import { createFake } from "@seamapi/fake-seam-connect";
@@ -65,6 +67,16 @@ export interface SeamFake {
    * `fraction` (0–1) of them, once `after` requests have passed. The outage ends however `f` ends.
    */
   duringOutage<T>(path: string, fault: Fault | Fault[], options: OutageOptions, f: () => Promise<T>): Promise<T>;
+  /** Every request waits this long before it is answered (0 to stop). */
+  setLatency(ms: number): void;
+  /**
+   * Admits `perSecond` requests in each one-second window and answers the rest 429 with a
+   * Retry-After of the seconds until the next window, as a rate-limited API does (undefined to stop).
+   */
+  setRateLimit(perSecond: number | undefined): void;
+  /** The most requests ever in flight at once since the last reset, and a reset. */
+  peakInFlight(): number;
+  resetPeakInFlight(): void;
   /** The group's stored member list, duplicates included (a repeated add shows up twice). */
   storedMembersOf(acsAccessGroupId: string): string[];
   stop(): Promise<void>;
@@ -82,6 +94,10 @@ export async function startSeamFake(): Promise<SeamFake> {
   const queued = new Map<string, Fault[]>();
   const outages = new Map<string, Outage>();
   const sockets = new Set<import("node:net").Socket>();
+  let latencyMs = 0;
+  let rateLimit: { perSecond: number; windowStart: number; admitted: number } | undefined;
+  let inFlight = 0;
+  let peak = 0;
 
   const server = http.createServer(async (req, res) => {
     const raw = await readBody(req);
@@ -94,12 +110,26 @@ export async function startSeamFake(): Promise<SeamFake> {
       at: Date.now(),
     };
     requests.push(record);
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    res.on("close", () => inFlight--);
     const send = (status: number, body: string, headers: http.OutgoingHttpHeaders = {}) => {
       record.status = status;
       res.writeHead(status, headers);
       res.end(body);
     };
     try {
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      if (rateLimit) {
+        const now = Date.now();
+        if (now - rateLimit.windowStart >= 1_000) rateLimit = { ...rateLimit, windowStart: now, admitted: 0 };
+        if (rateLimit.admitted >= rateLimit.perSecond) {
+          const retryAfter = String(Math.max(1, Math.ceil((rateLimit.windowStart + 1_000 - now) / 1_000)));
+          send(429, JSON.stringify({ error: { type: "rate_limited", message: "Too many requests" } }), { "content-type": "application/json", "retry-after": retryAfter });
+          return;
+        }
+        rateLimit.admitted++;
+      }
       const fault = queued.get(url.pathname)?.shift() ?? pickOutage(outages.get(url.pathname));
       if (fault) {
         record.fault = fault.kind;
@@ -235,6 +265,16 @@ export async function startSeamFake(): Promise<SeamFake> {
       } finally {
         outages.delete(path);
       }
+    },
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+    setRateLimit: (perSecond) => {
+      rateLimit = perSecond === undefined ? undefined : { perSecond, windowStart: 0, admitted: 0 };
+    },
+    peakInFlight: () => peak,
+    resetPeakInFlight: () => {
+      peak = inFlight;
     },
     storedMembersOf: (groupId) => [...(db().acs_access_groups.find((g) => g.acs_access_group_id === groupId)?._acs_user_ids ?? [])],
     stop: async () => {
