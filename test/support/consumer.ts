@@ -7,7 +7,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-export const repoRoot = path.resolve(__dirname, "../..");
+/** The checkout: the nearest folder above this file holding this package (also from bench/'s compiled copy). */
+export const repoRoot = ((): string => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, "utf8")).name === "pulumi-seam-acs") return dir;
+  }
+  throw new Error(`no pulumi-seam-acs checkout above ${__dirname}`);
+})();
 
 const pulumiVersion: string = require("@pulumi/pulumi/package.json").version;
 
