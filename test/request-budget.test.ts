@@ -1,4 +1,4 @@
-import { Release, RequestBudget } from "../src/seam/request-budget";
+import { maxSpacingMs, Release, RequestBudget } from "../src/seam/request-budget";
 
 /** A budget on a hand-driven clock: `advance` moves time and fires the timers that fall due. */
 function harness(maxInFlight: number) {
@@ -59,11 +59,11 @@ test("never more than maxInFlight at once; a release lets the next one in, in or
 
 test("a 429 pauses every waiting request until its Retry-After, then they start spaced below the admitted rate", async () => {
   const h = harness(8);
-  // Ten requests succeed within the last second, then one is throttled with Retry-After 2 s.
-  for (let i = 0; i < 10; i++) {
-    const [r] = (await Promise.all([h.budget.acquire()])) as Release[];
-    await h.advance(50);
-    r!({ kind: "done" });
+  // Twenty requests succeed within the last second, then one is throttled with Retry-After 2 s.
+  for (let i = 0; i < 20; i++) {
+    const r = (await h.budget.acquire())!;
+    await h.advance(25);
+    r({ kind: "done" });
   }
   const throttled = (await h.budget.acquire())!;
   throttled({ kind: "throttled", retryAfterMs: 2_000 });
@@ -73,10 +73,10 @@ test("a 429 pauses every waiting request until its Retry-After, then they start 
   expect(q.granted.filter(Boolean)).toHaveLength(0);
   await h.advance(1);
   expect(q.at[0]).toBe(pausedAt + 2_000);
-  // 10 admitted in the last second → 8 per second → 125 ms apart.
-  expect(h.budget.stats.spacingMs).toBe(125);
+  // 20 admitted in the last second → 16 per second → 62.5 ms apart.
+  expect(h.budget.stats.spacingMs).toBe(62.5);
   await h.advance(500);
-  expect(q.at.map((t) => t - pausedAt)).toEqual([2_000, 2_125, 2_250, 2_375]);
+  expect(q.at.map((t) => t - pausedAt)).toEqual([2_000, 2_062.5, 2_125, 2_187.5]);
 });
 
 test("a 429 without Retry-After still pauses everyone for a second", async () => {
@@ -89,22 +89,29 @@ test("a 429 without Retry-After still pauses everyone for a second", async () =>
   expect(q.granted[0]).toBeDefined();
 });
 
-test("spacing shrinks with successes and grows again with a second 429", async () => {
+test("spacing shrinks with successes, and never passes its ceiling however many 429s come", async () => {
   const h = harness(1);
+  for (let i = 0; i < 40; i++) {
+    const r = (await h.budget.acquire())!;
+    await h.advance(20);
+    r({ kind: "done" });
+  }
   (await h.budget.acquire())!({ kind: "throttled", retryAfterMs: 0 });
+  expect(h.budget.stats.spacingMs).toBeCloseTo(1_000 / (0.8 * 40)); // all 40 were admitted in the last second
   const first = h.budget.stats.spacingMs;
-  expect(first).toBe(1_000); // nothing was seen admitted in the last second: one a second
   for (let i = 0; i < 20; i++) {
     const p = h.budget.acquire();
-    await h.advance(1_000);
+    await h.advance(first);
     (await p)!({ kind: "done" });
   }
-  expect(h.budget.stats.spacingMs).toBeLessThan(first);
-  const shrunk = h.budget.stats.spacingMs;
-  const p = h.budget.acquire();
-  await h.advance(1_000);
-  (await p)!({ kind: "throttled", retryAfterMs: 0 });
-  expect(h.budget.stats.spacingMs).toBeCloseTo(Math.max(1_000, shrunk * 1.5));
+  expect(h.budget.stats.spacingMs).toBeCloseTo(first * 0.995 ** 20);
+  // 429s that do not come from a rate (one every second, whatever the pace) cannot slow the process without end.
+  for (let i = 0; i < 50; i++) {
+    const p = h.budget.acquire();
+    await h.advance(1_000);
+    (await p)!({ kind: "throttled", retryAfterMs: 0 });
+  }
+  expect(h.budget.stats.spacingMs).toBe(maxSpacingMs);
 });
 
 test("a request that cannot start before its deadline leaves the line with no place", async () => {

@@ -6,7 +6,8 @@
  *    retry, so a rate-limited burst is not followed by another;
  *  - after a 429, requests start no closer together than the rate Seam was seen to admit (a little
  *    under it), and that spacing shrinks again with every success, so the process finds the limit
- *    without leaning on it.
+ *    without leaning on it. The spacing has a ceiling: 429s that do not come from a rate (a busy
+ *    device, a proxy) would otherwise slow every request down without end.
  * Like @octokit/plugin-throttling's global limiter, shared by every request of the client. The
  * clock and the timers are injected so the policy is tested without waiting.
  */
@@ -28,6 +29,8 @@ export const defaultThrottlePauseMs = 1_000;
 const backOffFactor = 0.8;
 /** Each success shortens the spacing by this factor: about halved after 140 successes. */
 const speedUpFactor = 0.995;
+/** The most the spacing grows to: ten requests a second still go out. */
+export const maxSpacingMs = 100;
 /** The window in which the admitted rate is counted. */
 const rateWindowMs = 1_000;
 
@@ -80,9 +83,8 @@ export class RequestBudget {
       this.pausedUntil = Math.max(this.pausedUntil, now + (outcome.retryAfterMs ?? defaultThrottlePauseMs));
       const admitted = this.recentDone.filter((t) => t > now - rateWindowMs).length;
       const spacing = rateWindowMs / Math.max(1, admitted * backOffFactor);
-      // A second 429 while already spaced means the estimate was too high: slow down further.
-      this.spacingMs = Math.max(spacing, this.spacingMs * 1.5);
-      this.recentDone.length = 0;
+      // Never faster on a 429; never slower than the ceiling.
+      this.spacingMs = Math.min(maxSpacingMs, Math.max(spacing, this.spacingMs));
     } else {
       this.recentDone.push(now);
       while (this.recentDone.length > 0 && this.recentDone[0]! <= now - rateWindowMs) this.recentDone.shift();
