@@ -12,6 +12,7 @@ import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
 import { DeclaredMemberships } from "./declared-memberships";
 import { unknownValue, validateInputs } from "./inputs";
 import { membershipId, parseMembershipId } from "./membership-id";
+import { waitForSyncAfterAdd, waitForSyncAfterRemove } from "./sync-wait";
 
 export type MembershipOutputs = {
   readonly acsUserId: string;
@@ -74,7 +75,9 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
       // the resource must enter the state, or nothing would ever revoke that access.
       if (!(e instanceof SeamApiError && e.outcomeUnknown && (await this.seam().isMember(ids)))) throw e;
     }
-    return { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId } };
+    const created = { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId } };
+    await waitForSyncAfterAdd(this.seam(), this.settings().sync, created, inputs);
+    return created;
   }
 
   async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs>> {
@@ -108,6 +111,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
       if (e.outcomeUnknown && !(await this.seam().isMember(ids))) return;
       throw e;
     }
+    await waitForSyncAfterRemove(this.seam(), this.settings().sync, ids);
   }
 
   /** Closes the connection pool; for tests and scripts that outlive their use of the provider. */

@@ -21,7 +21,16 @@ export interface SeamSettings {
   readonly endpoint: string;
   readonly auth: SeamAuth;
   readonly retry: RetryPolicy;
+  readonly sync: SyncSettings;
 }
+
+/** Whether create and delete wait until the access system has applied the change, and for how long. */
+export interface SyncSettings {
+  readonly waitForSync: boolean;
+  readonly timeoutMs: number;
+}
+
+export const defaultSyncTimeoutMs = 300_000;
 
 export const defaultEndpoint = "https://connect.getseam.com";
 
@@ -41,6 +50,8 @@ const keys = {
   maxAttempts: { config: "seam:maxAttempts", env: "SEAM_MAX_ATTEMPTS" },
   requestTimeoutSeconds: { config: "seam:requestTimeoutSeconds", env: "SEAM_REQUEST_TIMEOUT_SECONDS" },
   operationTimeoutSeconds: { config: "seam:operationTimeoutSeconds", env: "SEAM_OPERATION_TIMEOUT_SECONDS" },
+  waitForSync: { config: "seam:waitForSync", env: "SEAM_WAIT_FOR_SYNC" },
+  syncTimeoutSeconds: { config: "seam:syncTimeoutSeconds", env: "SEAM_SYNC_TIMEOUT_SECONDS" },
 } satisfies Record<string, Key>;
 
 const tokenModes: readonly AuthMode[] = ["apiKey", "personalAccessToken", "consoleSessionToken"];
@@ -73,7 +84,7 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv): S
         "Use `pulumi config set --secret` for tokens.",
     );
   }
-  return { endpoint, auth, retry: resolveRetry(either) };
+  return { endpoint, auth, retry: resolveRetry(either), sync: resolveSync(either) };
 }
 
 function resolveAuth(
@@ -183,6 +194,14 @@ function resolveRetry(either: (key: Key) => string | undefined): RetryPolicy {
     maxAttempts: maxAttempts === undefined ? defaultRetryPolicy.maxAttempts : Math.floor(maxAttempts),
     requestTimeoutMs: seconds(keys.requestTimeoutSeconds, defaultRetryPolicy.requestTimeoutMs, 600),
     operationTimeoutMs: seconds(keys.operationTimeoutSeconds, defaultRetryPolicy.operationTimeoutMs, 3600),
+  };
+}
+
+function resolveSync(either: (key: Key) => string | undefined): SyncSettings {
+  const seconds = parseNumber(keys.syncTimeoutSeconds, either(keys.syncTimeoutSeconds), 1, 3600);
+  return {
+    waitForSync: parseBoolean(keys.waitForSync, either(keys.waitForSync)),
+    timeoutMs: seconds === undefined ? defaultSyncTimeoutMs : seconds * 1000,
   };
 }
 
