@@ -235,17 +235,17 @@ export async function startSeamFake(): Promise<SeamFake> {
     }
     let offset = 0;
     if (page_cursor !== undefined && page_cursor !== null) {
-      const decoded = typeof page_cursor === "string" ? Number(Buffer.from(page_cursor, "base64url").toString("utf8").replace(/^offset:/, "")) : NaN;
+      const decoded = typeof page_cursor === "string" ? Number(Buffer.from(page_cursor, "base64").toString("utf8").replace(/^offset:/, "")) : NaN;
       if (!Number.isInteger(decoded) || decoded < 0) return invalid("page_cursor is not a cursor this route handed out", requestId);
       offset = decoded;
     }
     const page = users.slice(offset, offset + limit);
     const hasNext = offset + limit < users.length;
-    const next = hasNext ? Buffer.from(`offset:${offset + limit}`).toString("base64url") : null;
+    const next = hasNext ? Buffer.from(`offset:${offset + limit}`).toString("base64") : null;
     const pagination = conforming(schemas.pagination, {
       has_next_page: hasNext,
       next_page_cursor: next,
-      next_page_url: next === null ? null : `${url}${path}?page_cursor=${next}`,
+      next_page_url: next === null ? null : `${url}${path}?page_cursor=${encodeURIComponent(next)}`,
     });
     return { status: 200, body: { acs_users: page.map((u) => presentUser(u, false)), pagination, ok: true }, requestId };
   }
