@@ -59,13 +59,19 @@ export function validateInputs(news: Record<string, unknown>): ValidatedInputs {
   };
 }
 
+/** Why `value` cannot be a Seam id (by the rules check applies), or undefined when it can. */
+export function seamIdProblem(value: unknown): string | undefined {
+  const parsed = seamId.safeParse(value);
+  return parsed.success ? undefined : parsed.error.issues[0]?.message;
+}
+
 const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Seam's ids are UUIDs, written lower-case. The same UUID in capitals must not look like another
  * membership: a diff would replace it, and the old pair's delete would revoke the new one.
  */
-function canonical(id: string): string {
+export function canonical(id: string): string {
   return id === unknownValue || !uuidShape.test(id) ? id : id.toLowerCase();
 }
 
