@@ -50,13 +50,14 @@ function pathsSince(since: number) {
   return fake.requests.slice(since).map((r) => r.path);
 }
 
-test("off (the default): create and delete send only the add and the remove, even with a change pending", async () => {
+test("off (the default): create, update and delete send only the add and the remove, even with a change pending", async () => {
   const ids = pair("ada");
   fake.setPendingMutations(ids.acsUserId, [pushing(ids.acsAccessGroupId)]);
   const p = provider();
   const before = fake.requests.length;
   const created = await p.create({ ...ids, __provider: "code" });
-  await p.delete(created.id, created.outs);
+  await p.update(created.id, created.outs!, { ...ids, __provider: "newer code" });
+  await p.delete(created.id, created.outs!);
   expect(pathsSince(before).filter((path) => path !== "/workspaces/get")).toEqual([add, remove]);
 });
 
@@ -107,13 +108,29 @@ test("on: an add that never clears fails within the bound, and the failure still
   expect(polls.at(-1)!.at - polls[0]!.at).toBeLessThan(2_000 + 1_000);
 });
 
+test("on: an update (the engine's next step for a create that timed out) waits as well, and fails as a plain error", async () => {
+  const ids = pair("mary");
+  const p = provider({ SEAM_WAIT_FOR_SYNC: "true", SEAM_SYNC_TIMEOUT_SECONDS: "1" });
+  const created = await p.create({ ...ids, __provider: "code" });
+  fake.setPendingMutations(ids.acsUserId, [scheduled(ids.acsAccessGroupId, "adding")], { clearAfterPolls: 2 });
+  let before = fake.requests.length;
+  await p.update(created.id, created.outs!, { ...ids, __provider: "code" });
+  expect(pollsOf(ids.acsUserId, before)).toHaveLength(3);
+  fake.setPendingMutations(ids.acsUserId, [scheduled(ids.acsAccessGroupId, "adding")]);
+  before = fake.requests.length;
+  const error = await p.update(created.id, created.outs!, { ...ids, __provider: "code" }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(SyncTimeoutError);
+  expect((error as Error).message).toMatch(/^AccessGroupMembership update \(.*\): Seam has the user in the group, but after 1 s .*an addition to the group is scheduled/);
+  expect(pathsSince(before).filter((path) => path !== "/acs/users/get")).toEqual([]);
+});
+
 test("on: a remove that never clears fails the delete, says the user may still get in, and was sent", async () => {
   const ids = pair("hedy");
   const p = provider({ SEAM_WAIT_FOR_SYNC: "true", SEAM_SYNC_TIMEOUT_SECONDS: "1" });
   const created = await p.create({ ...ids, __provider: "code" });
   fake.setPendingMutations(ids.acsUserId, [pushing(null, ids.acsAccessGroupId)]);
   const before = fake.requests.length;
-  const error = await p.delete(created.id, created.outs).catch((e: unknown) => e);
+  const error = await p.delete(created.id, created.outs!).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(SyncTimeoutError);
   expect((error as Error).message).toMatch(
     new RegExp(`AccessGroupMembership delete \\(.*\\): Seam removed the user from the group, but after 1 s .*pushing a group membership change \\(from ${ids.acsAccessGroupId} to none\\)`),
@@ -130,7 +147,7 @@ test("on: a user deleted while the change is pending has nothing left to wait fo
   fake.setPendingMutations(ids.acsUserId, [pushing(null, ids.acsAccessGroupId)]);
   fake.deleteUser(ids.acsUserId);
   const before = fake.requests.length;
-  await p.delete(created.id, created.outs);
+  await p.delete(created.id, created.outs!);
   expect(pollsOf(ids.acsUserId, before).length).toBeLessThanOrEqual(1);
 });
 

@@ -12,7 +12,7 @@ import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
 import { DeclaredMemberships } from "./declared-memberships";
 import { unknownValue, validateInputs } from "./inputs";
 import { membershipId, parseMembershipId } from "./membership-id";
-import { waitForSyncAfterAdd, waitForSyncAfterRemove } from "./sync-wait";
+import { waitForSyncAfter, waitForSyncAfterAdd } from "./sync-wait";
 
 export type MembershipOutputs = {
   readonly acsUserId: string;
@@ -76,7 +76,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
       if (!(e instanceof SeamApiError && e.outcomeUnknown && (await this.seam().isMember(ids)))) throw e;
     }
     const created = { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId } };
-    await waitForSyncAfterAdd(this.seam(), this.settings().sync, created, inputs);
+    await waitForSyncAfterAdd(() => this.seam(), this.settings().sync, created, inputs);
     return created;
   }
 
@@ -93,7 +93,9 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
 
   async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs>> {
     const workspaceId = typeof olds.workspaceId === "string" ? olds.workspaceId : undefined;
-    return { outs: { ...outputsOf(idsOf(news, "update")), ...(workspaceId ? { workspaceId } : {}) } };
+    const ids = idsOf(news, "update");
+    await waitForSyncAfter("update", () => this.seam(), this.settings().sync, ids);
+    return { outs: { ...outputsOf(ids), ...(workspaceId ? { workspaceId } : {}) } };
   }
 
   async delete(id: string, props: Props): Promise<void> {
@@ -111,7 +113,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
       if (e.outcomeUnknown && !(await this.seam().isMember(ids))) return;
       throw e;
     }
-    await waitForSyncAfterRemove(this.seam(), this.settings().sync, ids);
+    await waitForSyncAfter("delete", () => this.seam(), this.settings().sync, ids);
   }
 
   /** Closes the connection pool; for tests and scripts that outlive their use of the provider. */

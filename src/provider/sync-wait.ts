@@ -20,7 +20,8 @@ const systemClock: Clock = {
   random: Math.random,
 };
 
-type Change = "add" | "remove";
+/** What the engine asked for: a create adds, a delete removes, an update keeps a membership that exists. */
+type Operation = "create" | "update" | "delete";
 
 /** The access system had not applied the change when the timeout passed. */
 export class SyncTimeoutError extends Error {
@@ -30,11 +31,12 @@ export class SyncTimeoutError extends Error {
 /**
  * Resolves once nothing is pending for the pair; throws SyncTimeoutError, saying what is still
  * pending, once the timeout has passed. A user that no longer exists has nothing pending. Off
- * (the default), it returns at once without a request. Every look is a client request, so it
+ * (the default), it returns at once without a request (the client is asked for only when on). Every look is a client request, so it
  * shares the client's limits like any other call.
  */
-export async function waitForSync(client: SeamClient, ids: MembershipIds, sync: SyncSettings, change: Change, clock: Clock = systemClock): Promise<void> {
+export async function waitForSync(seam: () => SeamClient, ids: MembershipIds, sync: SyncSettings, operation: Operation, clock: Clock = systemClock): Promise<void> {
   if (!sync.waitForSync) return;
+  const client = seam();
   const policy = syncPollPolicy(sync.timeoutMs);
   const start = clock.now();
   for (let polls = 1; ; polls++) {
@@ -44,8 +46,8 @@ export async function waitForSync(client: SeamClient, ids: MembershipIds, sync: 
     const gap = nextPollGapMs(polls, clock.now() - start, policy, clock.random);
     if (gap === undefined) {
       throw new SyncTimeoutError(
-        `${subject(change, ids)}: ${done(change)}, but after ${sync.timeoutMs / 1000} s (seam:syncTimeoutSeconds) the access system ` +
-          `has not applied it yet: ${describePendingChanges(pending)}. ${consequence(change)}`,
+        `${subject(operation, ids)}: ${done(operation)}, but after ${sync.timeoutMs / 1000} s (seam:syncTimeoutSeconds) the access system ` +
+          `has not applied it yet: ${describePendingChanges(pending)}. ${consequence(operation)}`,
       );
     }
     await clock.sleep(gap);
@@ -77,45 +79,55 @@ export class CreatedButFailedError extends Error {
  * later `destroy` could not load the provider, so it is copied from the inputs here.
  */
 export async function waitForSyncAfterAdd(
-  client: SeamClient,
+  seam: () => SeamClient,
   sync: SyncSettings,
   created: { readonly id: string; readonly outs: MembershipIds & Record<string, unknown> },
   inputs: Record<string, unknown>,
   clock?: Clock,
 ): Promise<void> {
   try {
-    await waitForSync(client, created.outs, sync, "add", clock);
+    await waitForSync(seam, created.outs, sync, "create", clock);
   } catch (e) {
-    const message =
-      e instanceof SyncTimeoutError
-        ? e.message
-        : `${subject("add", created.outs)}: ${done("add")}, but waiting for the access system failed: ${(e as Error).message} ${consequence("add")}`;
+    const message = e instanceof SyncTimeoutError ? e.message : waitFailed("create", created.outs, e);
     throw new CreatedButFailedError(message, created.id, { ...created.outs, __provider: inputs.__provider });
   }
 }
 
-/** waitForSync after a delete's remove: a failure keeps the resource in state, so the next run removes and waits again. */
-export async function waitForSyncAfterRemove(client: SeamClient, sync: SyncSettings, ids: MembershipIds, clock?: Clock): Promise<void> {
+/**
+ * waitForSync in a delete (after the remove) or an update. An update follows a create that timed
+ * out (the engine updates a resource recorded with errors) and provider-code refreshes: waiting
+ * there too means a rerun of a pipeline that timed out is green only once the door knows.
+ * A failure keeps the resource in state, so the next run acts and waits again.
+ */
+export async function waitForSyncAfter(operation: "update" | "delete", seam: () => SeamClient, sync: SyncSettings, ids: MembershipIds, clock?: Clock): Promise<void> {
   try {
-    await waitForSync(client, ids, sync, "remove", clock);
+    await waitForSync(seam, ids, sync, operation, clock);
   } catch (e) {
     if (e instanceof SyncTimeoutError) throw e;
-    throw new Error(`${subject("remove", ids)}: ${done("remove")}, but waiting for the access system failed: ${(e as Error).message} ${consequence("remove")}`);
+    throw new Error(waitFailed(operation, ids, e));
   }
 }
 
-function subject(change: Change, ids: MembershipIds): string {
-  return `AccessGroupMembership ${change === "add" ? "create" : "delete"} (acs_user_id=${ids.acsUserId} acs_access_group_id=${ids.acsAccessGroupId})`;
+function waitFailed(operation: Operation, ids: MembershipIds, e: unknown): string {
+  return `${subject(operation, ids)}: ${done(operation)}, but waiting for the access system failed: ${(e as Error).message} ${consequence(operation)}`;
 }
 
-function done(change: Change): string {
-  return change === "add" ? "Seam added the user to the group" : "Seam removed the user from the group";
+function subject(operation: Operation, ids: MembershipIds): string {
+  return `AccessGroupMembership ${operation} (acs_user_id=${ids.acsUserId} acs_access_group_id=${ids.acsAccessGroupId})`;
 }
 
-function consequence(change: Change): string {
-  return change === "add"
-    ? "The membership is recorded in the state, as it is in Seam; until the access system applies it the user may not get in. " +
-        "Check the access system's connection in Seam, or raise seam:syncTimeoutSeconds."
-    : "Until the access system applies it the user may still get in. The membership stays in the state: the next " +
-        "`pulumi up` or `pulumi destroy` removes it again and waits again.";
+function done(operation: Operation): string {
+  return {
+    create: "Seam added the user to the group",
+    update: "Seam has the user in the group",
+    delete: "Seam removed the user from the group",
+  }[operation];
+}
+
+function consequence(operation: Operation): string {
+  return operation === "delete"
+    ? "Until the access system applies it the user may still get in. The membership stays in the state: the next " +
+        "`pulumi up` or `pulumi destroy` removes it again and waits again."
+    : "The membership is recorded in the state, as it is in Seam; until the access system applies it the user may not get in. " +
+        "Check the access system's connection in Seam, or raise seam:syncTimeoutSeconds.";
 }
