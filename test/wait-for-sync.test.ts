@@ -4,7 +4,10 @@
  * within the bound when it does not, with the create's membership still handed to the state.
  */
 import { MembershipProvider } from "../src/provider/membership-provider";
-import { CreatedButFailedError, SyncTimeoutError } from "../src/provider/sync-wait";
+import { nextPollGapMs, syncPollPolicy } from "../src/provider/sync-poll-policy";
+import { Clock, CreatedButFailedError, SyncTimeoutError, waitForSync } from "../src/provider/sync-wait";
+import { SeamClient } from "../src/seam/client";
+import { fakeSettings } from "./support/settings";
 import { addRoute as add, PendingMutation, removeRoute as remove, SeamFake, startSeamFake } from "./support/seam-fake";
 
 let fake: SeamFake;
@@ -149,6 +152,32 @@ test("on: a user deleted while the change is pending has nothing left to wait fo
   const before = fake.requests.length;
   await p.delete(created.id, created.outs!);
   expect(pollsOf(ids.acsUserId, before).length).toBeLessThanOrEqual(1);
+});
+
+test("at the default timeout, a change that never clears ends after a bounded number of looks, the last on the deadline", async () => {
+  const ids = pair("lise");
+  fake.setPendingMutations(ids.acsUserId, [scheduled(ids.acsAccessGroupId, "adding")]);
+  // A virtual clock: the 300 s pass without waiting, the looks are real requests.
+  let now = 0;
+  const slept: number[] = [];
+  const clock: Clock = {
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += ms;
+    },
+    random: () => 0,
+  };
+  const client = new SeamClient(fakeSettings(fake));
+  const before = fake.requests.length;
+  const sync = { waitForSync: true, timeoutMs: 300_000 };
+  await expect(waitForSync(() => client, ids, sync, "create", clock)).rejects.toThrow(/after 300 s \(seam:syncTimeoutSeconds\)/);
+  await client.close();
+  expect(now).toBe(300_000);
+  expect(pollsOf(ids.acsUserId, before)).toHaveLength(slept.length + 1);
+  const policy = syncPollPolicy(300_000);
+  expect(slept).toEqual(slept.map((_, i) => nextPollGapMs(i + 1, slept.slice(0, i).reduce((a, b) => a + b, 0), policy, () => 0)));
+  expect(slept.length).toBeLessThan(50);
 });
 
 test("the test double refuses a pending mutation Seam's schema does not allow", () => {

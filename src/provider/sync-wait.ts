@@ -31,8 +31,8 @@ export class SyncTimeoutError extends Error {
 /**
  * Resolves once nothing is pending for the pair; throws SyncTimeoutError, saying what is still
  * pending, once the timeout has passed. A user that no longer exists has nothing pending. Off
- * (the default), it returns at once without a request (the client is asked for only when on). Every look is a client request, so it
- * shares the client's limits like any other call.
+ * (the default), it returns at once without a request (the client is asked for only when on).
+ * Every look is a client request, so it shares the client's limits like any other call.
  */
 export async function waitForSync(seam: () => SeamClient, ids: MembershipIds, sync: SyncSettings, operation: Operation, clock: Clock = systemClock): Promise<void> {
   if (!sync.waitForSync) return;
