@@ -59,6 +59,12 @@ export function validateInputs(news: Record<string, unknown>): ValidatedInputs {
   };
 }
 
+/** Why `value` cannot be a Seam id (by the rules check applies), or undefined when it can. */
+export function seamIdProblem(value: unknown): string | undefined {
+  const parsed = seamId.safeParse(value);
+  return parsed.success ? undefined : parsed.error.issues[0]?.message;
+}
+
 const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**

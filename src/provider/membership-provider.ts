@@ -13,6 +13,7 @@ import { DeclaredMemberships } from "./declared-memberships";
 import { GroupMembersCache } from "./group-members-cache";
 import { canonical, unknownValue, validateInputs } from "./inputs";
 import { membershipId, parseMembershipId } from "./membership-id";
+import { waitForSyncAfter, waitForSyncAfterAdd } from "./sync-wait";
 
 export type MembershipOutputs = {
   readonly acsUserId: string;
@@ -88,7 +89,9 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     } finally {
       groupMembers.forget(ids.acsAccessGroupId);
     }
-    return { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId } };
+    const created = { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId } };
+    await waitForSyncAfterAdd(() => this.session().client, this.settings().sync, created, inputs);
+    return created;
   }
 
   async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs>> {
@@ -105,7 +108,9 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
 
   async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs>> {
     const workspaceId = typeof olds.workspaceId === "string" ? olds.workspaceId : undefined;
-    return { outs: { ...outputsOf(idsOf(news, "update")), ...(workspaceId ? { workspaceId } : {}) } };
+    const ids = idsOf(news, "update");
+    await waitForSyncAfter("update", () => this.session().client, this.settings().sync, ids);
+    return { outs: { ...outputsOf(ids), ...(workspaceId ? { workspaceId } : {}) } };
   }
 
   async delete(id: string, props: Props): Promise<void> {
@@ -125,6 +130,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     } finally {
       groupMembers.forget(ids.acsAccessGroupId);
     }
+    await waitForSyncAfter("delete", () => this.session().client, this.settings().sync, ids);
   }
 
   /**

@@ -88,6 +88,8 @@ export interface AccessGroup {
 export interface AcsUserFilter {
   readonly search?: string;
   readonly acsSystemId?: string;
+  /** Users whose user identity has this email (`user_identity_email_address`; `search` does not look there). */
+  readonly userIdentityEmail?: string;
 }
 
 const sdkVersion: string = (require("../../package.json") as { version: string }).version;
@@ -198,6 +200,7 @@ export class SeamClient {
         {
           ...(filter.search !== undefined ? { search: filter.search } : {}),
           ...(filter.acsSystemId !== undefined ? { acs_system_id: filter.acsSystemId } : {}),
+          ...(filter.userIdentityEmail !== undefined ? { user_identity_email_address: filter.userIdentityEmail } : {}),
           ...(cursor !== undefined ? { page_cursor: cursor } : {}),
         },
         "Listing ACS users",

@@ -23,8 +23,16 @@ export interface SeamSettings {
   readonly retry: RetryPolicy;
   /** Requests in flight to Seam at once from this process, whatever the engine's `--parallel`. */
   readonly maxConcurrentRequests: number;
+  readonly sync: SyncSettings;
 }
 
+/** Whether create and delete wait until the access system has applied the change, and for how long. */
+export interface SyncSettings {
+  readonly waitForSync: boolean;
+  readonly timeoutMs: number;
+}
+
+export const defaultSyncTimeoutMs = 300_000;
 export const defaultMaxConcurrentRequests = 8;
 
 export const defaultEndpoint = "https://connect.getseam.com";
@@ -46,6 +54,8 @@ const keys = {
   requestTimeoutSeconds: { config: "seam:requestTimeoutSeconds", env: "SEAM_REQUEST_TIMEOUT_SECONDS" },
   operationTimeoutSeconds: { config: "seam:operationTimeoutSeconds", env: "SEAM_OPERATION_TIMEOUT_SECONDS" },
   maxConcurrentRequests: { config: "seam:maxConcurrentRequests", env: "SEAM_MAX_CONCURRENT_REQUESTS" },
+  waitForSync: { config: "seam:waitForSync", env: "SEAM_WAIT_FOR_SYNC" },
+  syncTimeoutSeconds: { config: "seam:syncTimeoutSeconds", env: "SEAM_SYNC_TIMEOUT_SECONDS" },
 } satisfies Record<string, Key>;
 
 const tokenModes: readonly AuthMode[] = ["apiKey", "personalAccessToken", "consoleSessionToken"];
@@ -80,7 +90,13 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv): S
     );
   }
   const maxConcurrentRequests = parseNumber(keys.maxConcurrentRequests, either(keys.maxConcurrentRequests), 1, 64, { whole: true });
-  return { endpoint, auth, retry: resolveRetry(either), maxConcurrentRequests: maxConcurrentRequests ?? defaultMaxConcurrentRequests };
+  return {
+    endpoint,
+    auth,
+    retry: resolveRetry(either),
+    maxConcurrentRequests: maxConcurrentRequests ?? defaultMaxConcurrentRequests,
+    sync: resolveSync(either),
+  };
 }
 
 /**
@@ -206,6 +222,14 @@ function resolveRetry(either: (key: Key) => string | undefined): RetryPolicy {
     maxAttempts: maxAttempts === undefined ? defaultRetryPolicy.maxAttempts : Math.floor(maxAttempts),
     requestTimeoutMs: seconds(keys.requestTimeoutSeconds, defaultRetryPolicy.requestTimeoutMs, 600),
     operationTimeoutMs: seconds(keys.operationTimeoutSeconds, defaultRetryPolicy.operationTimeoutMs, 3600),
+  };
+}
+
+function resolveSync(either: (key: Key) => string | undefined): SyncSettings {
+  const seconds = parseNumber(keys.syncTimeoutSeconds, either(keys.syncTimeoutSeconds), 1, 3600);
+  return {
+    waitForSync: parseBoolean(keys.waitForSync, either(keys.waitForSync)),
+    timeoutMs: seconds === undefined ? defaultSyncTimeoutMs : seconds * 1000,
   };
 }
 

@@ -4,6 +4,9 @@
  *  - adds the access-group read routes the fake lacks (`/acs/access_groups/list|list_users|get`),
  *    answering from the fake's database in the shape of Seam's OpenAPI (`@seamapi/types`), each
  *    response checked against the published schema, and with the fake's own auth and 404s;
+ *  - answers `/acs/users/get` and `/acs/users/list` itself from the fake's answer, adding what
+ *    the fake lacks: `search`, the user-identity email filter and pagination on the list (as
+ *    Seam's OpenAPI describes them), and `pending_mutations` a test sets (the fake has none);
  *  - injects faults on demand (status codes with Retry-After, resets, slow answers), latency on
  *    every request, and a rate limit that answers 429 with Retry-After beyond R requests a second;
  *  - counts requests in flight, so tests can see the most the provider ever sent at once.
@@ -53,7 +56,7 @@ export interface SeamFake {
   requestsTo(path: string): RecordedRequest[];
   /** Registers another API key for workspace 1: a canary whose every appearance is a leak. */
   addApiKey(token: string): void;
-  addUser(fullName: string, workspaceId?: string): string;
+  addUser(fullName: string, workspaceId?: string, details?: UserDetails): string;
   addGroup(name: string, workspaceId?: string): string;
   membersOf(acsAccessGroupId: string): string[];
   /** Takes a user out of a group behind the provider's back. */
@@ -79,8 +82,26 @@ export interface SeamFake {
   resetPeakInFlight(): void;
   /** The group's stored member list, duplicates included (a repeated add shows up twice). */
   storedMembersOf(acsAccessGroupId: string): string[];
+  /**
+   * From now on the user's `pending_mutations` (in `/acs/users/get` and `/acs/users/list`) are
+   * `mutations`, each checked against Seam's schema; with `clearAfterPolls: n`, the first n
+   * answers of `/acs/users/get` for the user show them and later ones show none.
+   */
+  setPendingMutations(acsUserId: string, mutations: PendingMutation[], options?: { clearAfterPolls?: number }): void;
   stop(): Promise<void>;
 }
+
+export interface UserDetails {
+  /** `email_address`; the fake makes one up when it is not given. */
+  readonly email?: string;
+  /** `user_identity_email_address`: the email of the user identity the ACS user belongs to. */
+  readonly userIdentityEmail?: string;
+}
+
+/** One of Seam's `acs_user.pending_mutations`, as the OpenAPI has them. */
+export type PendingMutation = { readonly mutation_code: string; readonly created_at: string; readonly message: string } & Record<string, unknown>;
+
+const userRoutes = new Set(["/acs/users/get", "/acs/users/list"]);
 
 const shimRoutes = new Set(["/acs/access_groups/list", "/acs/access_groups/list_users", "/acs/access_groups/get"]);
 
@@ -98,6 +119,7 @@ export async function startSeamFake(): Promise<SeamFake> {
   let rateLimit: { perSecond: number; windowStart: number; admitted: number } | undefined;
   let inFlight = 0;
   let peak = 0;
+  const pending = new Map<string, { mutations: PendingMutation[]; pollsLeft?: number }>();
 
   const server = http.createServer(async (req, res) => {
     const raw = await readBody(req);
@@ -149,6 +171,11 @@ export async function startSeamFake(): Promise<SeamFake> {
         await new Promise((resolve) => setTimeout(resolve, fault.ms));
         if (req.socket.destroyed) return;
       }
+      if (userRoutes.has(url.pathname)) {
+        const answer = await answerUserRoute(url.pathname, record.body as Record<string, unknown>, req.headers);
+        send(answer.status, JSON.stringify(answer.body), { "content-type": "application/json", "seam-request-id": answer.requestId });
+        return;
+      }
       if (shimRoutes.has(url.pathname)) {
         const answer = await answerAccessGroupRoute(url.pathname, record.body as Record<string, unknown>, req.headers);
         send(answer.status, JSON.stringify(answer.body), { "content-type": "application/json", "seam-request-id": answer.requestId });
@@ -190,6 +217,67 @@ export async function startSeamFake(): Promise<SeamFake> {
   async function upstreamJson(path: string, headers: http.IncomingHttpHeaders, body: object) {
     const answer = await forward("POST", path, { ...headers, "content-type": "application/json" }, JSON.stringify(body));
     return { ...answer, json: parseJson(answer.text) as Record<string, any> };
+  }
+
+  /** The fake's user, with the pending mutations a test set (a `/acs/users/get` counts as a poll). */
+  function presentUser(user: Record<string, unknown>, poll: boolean) {
+    const id = user.acs_user_id as string;
+    const overlay = pending.get(id);
+    if (overlay && poll && overlay.pollsLeft !== undefined && --overlay.pollsLeft <= 0) pending.delete(id);
+    return toAcsUser({ ...user, pending_mutations: overlay?.mutations ?? [] });
+  }
+
+  async function answerUserRoute(path: string, body: Record<string, unknown> = {}, headers: http.IncomingHttpHeaders) {
+    const invalid = (message: string, requestId?: string) => ({
+      status: 400,
+      body: { error: { type: "invalid_input", message, validation_errors: {} }, ok: false },
+      requestId,
+    });
+    if (path === "/acs/users/get") {
+      const answer = await upstreamJson(path, headers, body);
+      const requestId = answer.headers["seam-request-id"] as string;
+      if (answer.status !== 200) return { status: answer.status, body: answer.json, requestId };
+      return { status: 200, body: { acs_user: presentUser(answer.json.acs_user, true), ok: true }, requestId };
+    }
+    // The fake filters by workspace and system (and checks auth); the rest is done here. Its own
+    // user-identity filter is not used: it returns every user when no identity matches.
+    const answer = await upstreamJson(path, headers, typeof body.acs_system_id === "string" ? { acs_system_id: body.acs_system_id } : {});
+    const requestId = answer.headers["seam-request-id"] as string;
+    if (answer.status !== 200) return { status: answer.status, body: answer.json, requestId };
+    const { search, limit = 500, page_cursor, user_identity_email_address } = body;
+    if (search !== undefined && (typeof search !== "string" || search.length < 1)) return invalid("search must be a non-empty string", requestId);
+    if (typeof limit !== "number" || !Number.isInteger(limit) || limit <= 0) return invalid("limit must be a positive integer", requestId);
+    let users: Record<string, unknown>[] = answer.json.acs_users;
+    if (user_identity_email_address !== undefined) {
+      const identities = new Set(
+        (db().user_identities ?? []).filter((ui) => ui.email_address === user_identity_email_address).map((ui) => ui.user_identity_id),
+      );
+      users = users.filter(
+        (u) => u.user_identity_email_address === user_identity_email_address || (u.user_identity_id !== undefined && identities.has(u.user_identity_id as string)),
+      );
+    }
+    if (typeof search === "string") {
+      // "A partial match using full_name, phone_number, email_address, acs_user_id,
+      // user_identity_id, user_identity_full_name or user_identity_phone_number" (the OpenAPI).
+      const needle = search.toLowerCase();
+      const fields = ["full_name", "phone_number", "email_address", "acs_user_id", "user_identity_id", "user_identity_full_name", "user_identity_phone_number"];
+      users = users.filter((u) => fields.some((f) => typeof u[f] === "string" && (u[f] as string).toLowerCase().includes(needle)));
+    }
+    let offset = 0;
+    if (page_cursor !== undefined && page_cursor !== null) {
+      const decoded = typeof page_cursor === "string" ? Number(Buffer.from(page_cursor, "base64").toString("utf8").replace(/^offset:/, "")) : NaN;
+      if (!Number.isInteger(decoded) || decoded < 0) return invalid("page_cursor is not a cursor this route handed out", requestId);
+      offset = decoded;
+    }
+    const page = users.slice(offset, offset + limit);
+    const hasNext = offset + limit < users.length;
+    const next = hasNext ? Buffer.from(`offset:${offset + limit}`).toString("base64") : null;
+    const pagination = conforming(schemas.pagination, {
+      has_next_page: hasNext,
+      next_page_cursor: next,
+      next_page_url: next === null ? null : `${url}${path}?page_cursor=${encodeURIComponent(next)}`,
+    });
+    return { status: 200, body: { acs_users: page.map((u) => presentUser(u, false)), pagination, ok: true }, requestId };
   }
 
   async function answerAccessGroupRoute(path: string, body: Record<string, unknown>, headers: http.IncomingHttpHeaders) {
@@ -237,12 +325,14 @@ export async function startSeamFake(): Promise<SeamFake> {
     addApiKey: (token) => {
       fake.database.addApiKey({ token, workspace_id: seed.seed_workspace_1 });
     },
-    addUser: (fullName, workspaceId = seed.seed_workspace_1) =>
+    addUser: (fullName, workspaceId = seed.seed_workspace_1, details = {}) =>
       fake.database.addAcsUser({
         acs_system_id: seed.visionline_acs_system_1,
         workspace_id: workspaceId,
         full_name: fullName,
         external_type: "salto_site_user",
+        ...(details.email !== undefined ? { email_address: details.email } : {}),
+        ...(details.userIdentityEmail !== undefined ? { user_identity_email_address: details.userIdentityEmail } : {}),
       } as never).acs_user_id,
     addGroup: (name, workspaceId = seed.seed_workspace_1) =>
       fake.database.addAcsAccessGroup({
@@ -277,6 +367,12 @@ export async function startSeamFake(): Promise<SeamFake> {
       peak = inFlight;
     },
     storedMembersOf: (groupId) => [...(db().acs_access_groups.find((g) => g.acs_access_group_id === groupId)?._acs_user_ids ?? [])],
+    setPendingMutations: (acsUserId, mutations, options = {}) => {
+      const user = db().acs_users.find((u: { acs_user_id: string }) => u.acs_user_id === acsUserId);
+      if (!user) throw new Error(`setPendingMutations: the fake has no ACS user ${acsUserId}`);
+      toAcsUser({ ...user, pending_mutations: mutations });
+      pending.set(acsUserId, { mutations, pollsLeft: options.clearAfterPolls });
+    },
     stop: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -307,6 +403,7 @@ interface FakeState {
   acs_access_groups: FakeAccessGroup[];
   acs_users: any[];
   acs_systems: { acs_system_id: string; connected_account_id?: string; connected_account_ids?: string[] }[];
+  user_identities?: { user_identity_id: string; email_address?: string | null }[];
 }
 
 /** The fake's record as Seam's OpenAPI `acs_access_group`, validated against the published schema. */
@@ -345,15 +442,19 @@ const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 
 /**
  * Checks `value` against a published schema and returns it unchanged. The one liberty: the
- * fake names things `acs_user1`, not by UUID, so `*_id` fields that are not UUIDs are checked
- * as if they were one. Every other field, type and required key is checked as published.
+ * fake names things `acs_user1`, not by UUID, so `*_id` fields that are not UUIDs (at any depth,
+ * e.g. the groups of a pending mutation) are checked as if they were one. Every other field,
+ * type and required key is checked as published.
  */
 function conforming<T extends Record<string, unknown>>(schema: { parse(v: unknown): unknown }, value: T): T {
-  const probe: Record<string, unknown> = { ...value };
-  for (const [key, v] of Object.entries(probe)) {
-    if (key.endsWith("_id") && typeof v === "string" && !uuidShape.test(v)) probe[key] = "00000000-0000-4000-8000-000000000000";
-  }
-  schema.parse(probe);
+  schema.parse(withUuidIds(value));
+  return value;
+}
+
+function withUuidIds(value: unknown, key = ""): unknown {
+  if (key.endsWith("_id") && typeof value === "string" && !uuidShape.test(value)) return "00000000-0000-4000-8000-000000000000";
+  if (Array.isArray(value)) return value.map((v) => withUuidIds(v));
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withUuidIds(v, k)]));
   return value;
 }
 

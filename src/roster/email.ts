@@ -1,0 +1,10 @@
+import { z } from "zod";
+
+const emailShape = z.email();
+
+/** Why `value` cannot be an email address to look a person up by, or undefined when it can. */
+export function emailProblem(value: string): string | undefined {
+  if (value.trim() !== value) return "has leading or trailing whitespace";
+  if (!emailShape.safeParse(value).success) return "is not an email address (expected e.g. ada@example.com)";
+  return undefined;
+}
