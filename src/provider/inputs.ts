@@ -65,7 +65,7 @@ const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  * Seam's ids are UUIDs, written lower-case. The same UUID in capitals must not look like another
  * membership: a diff would replace it, and the old pair's delete would revoke the new one.
  */
-function canonical(id: string): string {
+export function canonical(id: string): string {
   return id === unknownValue || !uuidShape.test(id) ? id : id.toLowerCase();
 }
 
