@@ -51,7 +51,7 @@ export interface SeamFake {
   requestsTo(path: string): RecordedRequest[];
   /** Registers another API key for workspace 1: a canary whose every appearance is a leak. */
   addApiKey(token: string): void;
-  addUser(fullName: string, workspaceId?: string): string;
+  addUser(fullName: string, workspaceId?: string, email?: string): string;
   addGroup(name: string, workspaceId?: string): string;
   membersOf(acsAccessGroupId: string): string[];
   /** Takes a user out of a group behind the provider's back. */
@@ -207,11 +207,12 @@ export async function startSeamFake(): Promise<SeamFake> {
     addApiKey: (token) => {
       fake.database.addApiKey({ token, workspace_id: seed.seed_workspace_1 });
     },
-    addUser: (fullName, workspaceId = seed.seed_workspace_1) =>
+    addUser: (fullName, workspaceId = seed.seed_workspace_1, email) =>
       fake.database.addAcsUser({
         acs_system_id: seed.visionline_acs_system_1,
         workspace_id: workspaceId,
         full_name: fullName,
+        ...(email !== undefined ? { email_address: email } : {}),
         external_type: "salto_site_user",
       } as never).acs_user_id,
     addGroup: (name, workspaceId = seed.seed_workspace_1) =>
