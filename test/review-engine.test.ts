@@ -21,6 +21,8 @@ const g = {} as Record<string, string>;
 /** `pulumi preview --json --show-sames` and plain `pulumi preview --json` of the same change. */
 let sames: RunResult;
 let plain: RunResult;
+/** The same with the replacement's own steps (create-replacement, delete-replaced) listed too. */
+let replacementSteps: RunResult;
 let failed: RunResult;
 let exported: string;
 const outputs: RunResult[] = [];
@@ -91,6 +93,7 @@ beforeAll(async () => {
   ]);
   sames = await p.previewJson(["--show-sames"]);
   plain = await p.previewJson();
+  replacementSteps = await p.previewJson(["--show-sames", "--show-replacement-steps"]);
   exported = (await p.run(["stack", "export"])).stdout;
   await p.setMemberships([m("bad", "ada", "lobby", { acsUserId: "not an id!" })]);
   failed = await p.previewJson(["--show-sames"]);
@@ -103,6 +106,7 @@ afterAll(async () => {
 test("the previews are the engine's own, and previews send nothing to Seam", () => {
   expect(sames.code).toBe(0);
   expect(plain.code).toBe(0);
+  expect(replacementSteps.code).toBe(0);
   expect(failed.code).not.toBe(0);
   expect(fake.requests.filter((r) => r.path === removeRoute)).toEqual([]);
   expect(fake.requestsTo(addRoute)).toHaveLength(11);
@@ -157,6 +161,16 @@ test("JSON, field by field: removals, additions, moves and unknowns netted as th
   expect(asked(userRoute, "acs_user_id")).toEqual(["ada", "alan", "barbara", "edsger", "eve", "frank", "ghost", "grace", "linus"].map((k) => u[k]).sort());
   expect(asked(groupRoute, "acs_access_group_id")).toEqual(["lab", "lobby", "oldRoom", "roof", "vault"].map((k) => g[k]).sort());
   expect(sent.every((s) => s.headers.authorization === `Bearer ${canary}`)).toBe(true);
+});
+
+test("a preview listing the replacement's own steps gives the same review", async () => {
+  const ops = JSON.parse(replacementSteps.stdout).steps.map((s: { op: string }) => s.op);
+  expect(ops).toEqual(expect.arrayContaining(["replace", "create-replacement", "delete-replaced"]));
+  const withSteps = await review(["--no-names", "--format", "json"], { stdin: replacementSteps.stdout });
+  const without = await review(["--no-names", "--format", "json"]);
+  expect(withSteps.code).toBe(0);
+  expect(JSON.parse(withSteps.stdout)).toEqual(JSON.parse(without.stdout));
+  expect(JSON.parse(without.stdout).removals).toHaveLength(5);
 });
 
 test("text: the summary line, then person (email) — group — resources, one line per change", async () => {
