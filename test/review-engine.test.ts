@@ -173,6 +173,16 @@ test("a preview listing the replacement's own steps gives the same review", asyn
   expect(JSON.parse(without.stdout).removals).toHaveLength(5);
 });
 
+test("a declared id hidden as a secret is listed as not known, never as nothing", async () => {
+  const preview = JSON.parse(sames.stdout);
+  preview.steps.find((s: { urn: string }) => s.urn === urn("edsger-roof")).newState.inputs.acsUserId = "[secret]";
+  const r = await review(["--no-names", "--format", "json"], { stdin: JSON.stringify(preview) });
+  expect(r.code).toBe(0);
+  const json = JSON.parse(r.stdout);
+  expect(json.unknown).toContainEqual({ acsUserId: null, acsAccessGroupId: g.roof, resources: [urn("edsger-roof")], user: null, group: null });
+  expect(json.additions.map((a: { resources: string[] }) => a.resources)).toEqual([[urn("barbara")]]);
+});
+
 test("text: the summary line, then person (email) — group — resources, one line per change", async () => {
   const r = await review([], { env: withNames() });
   expect(r.code).toBe(0);
@@ -325,6 +335,23 @@ describe("bad input: a clear message and exit 1", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/The preview failed \(the engine reported 1 error\).*\n  error: .*resource 'bad': property acsUserId value \{not an id!\} has a problem/);
+  });
+
+  test("a preview that did not finish (cancelled: steps so far, no changeSummary)", async () => {
+    const preview = JSON.parse(sames.stdout);
+    delete preview.changeSummary;
+    preview.steps = preview.steps.slice(0, 2);
+    const r = await review(["--no-names"], { stdin: JSON.stringify(preview) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/stdin has no changeSummary: the preview did not finish, so its steps may be incomplete\. Run the preview again\./);
+  });
+
+  test("ids hidden as secrets in the old state: what a delete revokes cannot be shown", async () => {
+    const preview = JSON.parse(sames.stdout);
+    preview.steps.find((s: { urn: string }) => s.urn === urn("alan-lab")).oldState.outputs.acsUserId = "[secret]";
+    const r = await review(["--no-names"], { stdin: JSON.stringify(preview) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`The preview hides the ids of ${urn("alan-lab")} as secrets, so what its \`delete\` revokes cannot be shown.`);
   });
 
   test("a step the review does not know is reported, not dropped", async () => {

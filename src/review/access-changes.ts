@@ -17,7 +17,7 @@
  */
 import type { MembershipIds } from "../seam/client";
 import { DeclaredMemberships } from "../provider/declared-memberships";
-import { unknownValue, validateInputs } from "../provider/inputs";
+import { canonical, unknownValue, validateInputs } from "../provider/inputs";
 import { membershipId } from "../provider/membership-id";
 import { idsFromState } from "../provider/membership-provider";
 import { MembershipStep, Preview, ReviewInputError } from "./preview-file";
@@ -180,14 +180,9 @@ function hidesSecret(props: Record<string, unknown>): boolean {
   return props.acsUserId === maskedSecret || props.acsAccessGroupId === maskedSecret;
 }
 
+/** The half of a pair that is known, spelled as the provider's check spells it; null otherwise. */
 function visible(value: unknown): string | null {
-  return typeof value === "string" && value !== unknownValue && value !== maskedSecret ? (validateId(value) ?? null) : null;
-}
-
-/** Canonical like the provider's check: validateInputs lower-cases UUIDs. */
-function validateId(value: string): string | undefined {
-  const checked = validateInputs({ acsUserId: value, acsAccessGroupId: value });
-  return checked.ok ? checked.ids.acsUserId : undefined;
+  return typeof value === "string" && value !== unknownValue && value !== maskedSecret ? canonical(value) : null;
 }
 
 function couldDeclare(u: UnknownChange, ids: MembershipIds): boolean {

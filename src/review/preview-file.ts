@@ -89,11 +89,15 @@ export function readPreview(text: string, source: string): Preview {
   if (!digest.steps) {
     throw new ReviewInputError(`${source} has no steps: even a preview without changes lists the stack itself. ${howToMakeOne}`);
   }
+  if (!digest.changeSummary) {
+    // The engine writes the summary when the preview ends; a cancelled one prints the steps so far.
+    throw new ReviewInputError(`${source} has no changeSummary: the preview did not finish, so its steps may be incomplete. Run the preview again.`);
+  }
   const shownSame = digest.steps.filter((s) => s.op === "same").length;
   return {
     stack: stackOf(digest.steps[0]?.urn),
     steps: digest.steps.filter((s) => typeOf(s) === membershipType).map(toMembershipStep),
-    hiddenUnchanged: Math.max(0, (digest.changeSummary?.same ?? 0) - shownSame),
+    hiddenUnchanged: Math.max(0, (digest.changeSummary.same ?? 0) - shownSame),
   };
 }
 
