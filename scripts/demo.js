@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo`: walks a throwaway stack of the quickstart (Pulumi.yaml at the repository root)
-// through up, a preview of a removal, up and destroy, and prints what the engine showed and what
-// Seam holds after each step.
+// through up, a preview of a removal and its review in names (`pulumi-seam-acs review`), up and
+// destroy, and prints what the engine showed and what Seam holds after each step.
 //
 // By default it runs against Seam's fake (@seamapi/fake-seam-connect) on a local port, with a few
 // seeded users and groups, and ignores any Seam credentials in the environment. To use a real
@@ -10,8 +10,9 @@
 // adds and finally removes exactly those memberships.
 "use strict";
 
-const { execFile, execFileSync } = require("node:child_process");
+const { execFile, execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
+const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
 
@@ -63,6 +64,13 @@ async function main() {
     await pulumi(["preview"]);
     await seam.show();
 
+    console.log("\nThe same preview as JSON, reviewed in names (what a pull request's comment shows):");
+    const previewJson = await pulumi(["preview", "--json", "--show-sames"], { show: false });
+    console.log("\n$ pulumi preview --json --show-sames | npx pulumi-seam-acs review");
+    // Names are read with the credentials and endpoint of the environment, as in a pipeline.
+    const reviewEndpoint = seam.reviewEndpoint ?? seam.endpoint;
+    console.log(await review(previewJson, { ...env, ...(reviewEndpoint ? { SEAM_ENDPOINT: reviewEndpoint } : {}) }));
+
     console.log("\nThe pipeline applies it:");
     await pulumi(["up", "--yes", "--skip-preview"]);
     await seam.show();
@@ -76,6 +84,18 @@ async function main() {
     // `stack init` wrote the stack's settings next to Pulumi.yaml; the stack itself lived in `work`.
     if (!hadStackFile) fs.rmSync(stackFile, { force: true });
   }
+}
+
+/** Runs the package's own `review` command (the built dist/cli.js) on a JSON preview. */
+function review(previewJson, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, "dist/cli.js"), "review"], { env, stdio: ["pipe", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(out.trimEnd().replace(/^(?=.)/gm, "  ")) : reject(new Error(`pulumi-seam-acs review exited ${code}`))));
+    child.stdin.end(previewJson);
+  });
 }
 
 /** Resource lines and the summary of the engine's output. */
@@ -99,6 +119,7 @@ async function fakeWorkspace() {
   const users = { ada: user("Ada Lovelace"), grace: user("Grace Hopper"), alan: user("Alan Turing") };
   const groups = { lobby: group("Lobby"), lab: group("Lab") };
   await fake.startServer();
+  const front = await groupNamesFront(fake.serverUrl, db);
   const memberships = [
     ["ada-lobby", users.ada, groups.lobby],
     ["grace-lobby", users.grace, groups.lobby],
@@ -110,6 +131,7 @@ async function fakeWorkspace() {
   env.SEAM_API_KEY = seed.seam_apikey1_token;
   return {
     endpoint: fake.serverUrl,
+    reviewEndpoint: front.url,
     env,
     memberships,
     async show() {
@@ -119,7 +141,48 @@ async function fakeWorkspace() {
         .acs_access_groups.map((g) => `  ${g.name}: ${[...new Set(g._acs_user_ids)].map((id) => names[id]).sort().join(", ") || "(nobody)"}`);
       console.log(`Seam now holds:\n${lines.join("\n")}`);
     },
-    stop: () => fake.stopServer(),
+    stop: async () => {
+      await front.stop();
+      await fake.stopServer();
+    },
+  };
+}
+
+/**
+ * Seam's fake has no /acs/access_groups/get, where the review reads group names (the tests'
+ * double, test/support/seam-fake.ts, adds it with the fake's auth and Seam's full schema). For
+ * the demo a small front answers it from the fake's database and passes every other request on.
+ */
+async function groupNamesFront(upstream, db) {
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks).toString("utf8");
+    if (req.url === "/acs/access_groups/get") {
+      const id = JSON.parse(body || "{}").acs_access_group_id;
+      const group = db.getState().acs_access_groups.find((g) => g.acs_access_group_id === id);
+      res.writeHead(group ? 200 : 404, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify(
+          group
+            ? { acs_access_group: { acs_access_group_id: id, name: group.name }, ok: true }
+            : { error: { type: "acs_access_group_not_found", message: "acs_access_group not found" }, ok: false },
+        ),
+      );
+      return;
+    }
+    const answer = await fetch(upstream + req.url, {
+      method: req.method,
+      headers: { authorization: req.headers.authorization ?? "", "content-type": "application/json" },
+      body: req.method === "GET" ? undefined : body,
+    });
+    res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
+    res.end(await answer.text());
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    stop: () => new Promise((resolve) => server.close(resolve)),
   };
 }
 

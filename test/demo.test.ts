@@ -5,23 +5,30 @@ import { promisify } from "node:util";
 import { repoRoot } from "./support/consumer";
 import { addRoute, removeRoute, startSeamFake } from "./support/seam-fake";
 
-test("the demo walks up, a previewed removal, up and destroy against the fake, and says what Seam holds", async () => {
+test("the demo walks up, a previewed removal and its review in names, up and destroy against the fake, and says what Seam holds", async () => {
   // A real-looking key in the environment must not be used: the demo talks to the fake only.
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, "scripts/demo.js")], {
     cwd: repoRoot,
     env: { ...process.env, SEAM_API_KEY: "seam_not_for_the_demo", SEAM_ENDPOINT: "https://connect.getseam.com" },
   });
   const steps = stdout.split("\n$ pulumi ").slice(1);
-  expect(steps.map((s) => s.split("\n")[0])).toEqual(["up --yes --skip-preview", "preview", "up --yes --skip-preview", "destroy --yes --skip-preview"]);
+  expect(steps.map((s) => s.split("\n")[0])).toEqual([
+    "up --yes --skip-preview",
+    "preview",
+    "preview --json --show-sames | npx pulumi-seam-acs review",
+    "up --yes --skip-preview",
+    "destroy --yes --skip-preview",
+  ]);
   expect(stdout).toContain("(nothing real is touched)");
   expect(steps[0]).toMatch(/\+ 4 created/);
   expect(steps[0]).toMatch(/Lobby: Ada Lovelace, Grace Hopper\n\s+Lab: Alan Turing/);
   expect(steps[1]).toMatch(/-\s+pulumi-nodejs:dynamic\/seam:AccessGroupMembership alan-lab delete/);
   expect(steps[1]).toMatch(/Lab: Alan Turing/);
-  expect(steps[2]).toMatch(/- 1 deleted/);
-  expect(steps[2]).toMatch(/Lobby: Ada Lovelace, Grace Hopper\n\s+Lab: \(nobody\)/);
-  expect(steps[3]).toMatch(/- 3 deleted/);
-  expect(steps[3]).toMatch(/Lobby: \(nobody\)\n\s+Lab: \(nobody\)/);
+  expect(steps[2]).toMatch(/^ {2}1 loses access, 0 gain access, 0 moved in state\n\n {2}Loses access:\n {4}Alan Turing \(\S+@example\.com\) — Lab — alan-lab\n/m);
+  expect(steps[3]).toMatch(/- 1 deleted/);
+  expect(steps[3]).toMatch(/Lobby: Ada Lovelace, Grace Hopper\n\s+Lab: \(nobody\)/);
+  expect(steps[4]).toMatch(/- 3 deleted/);
+  expect(steps[4]).toMatch(/Lobby: \(nobody\)\n\s+Lab: \(nobody\)/);
 });
 
 test("with explicit credentials and ids, the demo manages exactly those memberships where the credentials point", async () => {
@@ -37,6 +44,7 @@ test("with explicit credentials and ids, the demo manages exactly those membersh
     });
     expect(stdout).toContain("Seam: the workspace your credentials name");
     expect(stdout).toMatch(/-\s+pulumi-nodejs:dynamic\/seam:AccessGroupMembership person-1 delete/);
+    expect(stdout).toMatch(/ {2}Loses access:\n {4}Grace \(\S+@example\.com\) — Front door — person-1\n/);
     const mutations = seam.requests.filter((r) => r.path === addRoute || r.path === removeRoute);
     expect(mutations.filter((r) => r.path === addRoute)).toHaveLength(2);
     expect(mutations.filter((r) => r.path === removeRoute)).toHaveLength(2);

@@ -212,7 +212,7 @@ function idsOf(props: Props, operation: string): MembershipIds {
 }
 
 /** Old outputs, or the resource id when outputs are missing (a `get` passes only the id). */
-function idsFromState(id: string, props: Props): MembershipIds {
+export function idsFromState(id: string, props: Props): MembershipIds {
   const { acsUserId, acsAccessGroupId } = props;
   if (typeof acsUserId === "string" && typeof acsAccessGroupId === "string") return { acsUserId, acsAccessGroupId };
   const parsed = parseMembershipId(id);

@@ -115,6 +115,10 @@ export class PulumiProject {
   preview(options?: { allowFailure?: boolean }) {
     return this.run(["preview"], options);
   }
+  /** `pulumi preview --json` (plus `extra` flags): the engine's JSON document, also when the preview fails. */
+  async previewJson(extra: string[] = []): Promise<RunResult> {
+    return this.run(["preview", "--json", ...extra], { allowFailure: true });
+  }
   refresh(options?: { allowFailure?: boolean }) {
     return this.run(["refresh", "--yes", "--skip-preview"], options);
   }

@@ -1,0 +1,76 @@
+/**
+ * The review for a pull-request comment or `$GITHUB_STEP_SUMMARY`. Every name comes from Seam
+ * or the program and is escaped: it must not break a table, open HTML, render a link, or
+ * mention (and notify) a GitHub user.
+ */
+import type { GroupName, UserName } from "./names";
+import { Known, Report, ReportItem, resourceNames, summaryLine } from "./report";
+
+type Section = "removals" | "additions" | "moves" | "unknown";
+
+const titles: Record<Section, string> = {
+  removals: "Loses access",
+  additions: "Gains access",
+  moves: "Moved in state (no change in access)",
+  unknown: "Not known until apply",
+};
+
+export function formatMarkdown(report: Report): string {
+  const out = [`## Seam access review${report.stack ? `: ${escapeCell(report.stack)}` : ""}`, "", `**${summaryLine(report)}**`];
+  for (const section of ["removals", "additions", "moves", "unknown"] as const) {
+    const items = report[section];
+    if (items.length === 0) continue;
+    out.push("", `### ${titles[section]}`, "", "| Person | Email | Access group | Resources |", "|---|---|---|---|");
+    for (const item of items) out.push(row(item, section));
+  }
+  // Notes are this package's own words, written as Markdown.
+  for (const note of report.notes) out.push("", `> **Note:** ${note}`);
+  return `${out.join("\n")}\n`;
+}
+
+function row(item: ReportItem, section: Section): string {
+  const [who, email] = person(item.user, item.acsUserId);
+  const resources = escapeCell(resourceNames(item, section)) + (item.mayBeMove ? " (may turn out to be a move)" : "");
+  return `| ${who} | ${email} | ${group(item.group, item.acsAccessGroupId)} | ${resources} |`;
+}
+
+function person(user: Known<UserName>, id: string | null): [string, string] {
+  switch (user.kind) {
+    case "named":
+      return [escapeCell(user.value.fullName ?? "(no name)"), escapeCell(user.value.email ?? "")];
+    case "missing":
+      return [`${escapeCell(id!)} (no such user in Seam)`, ""];
+    case "id":
+      return [escapeCell(id!), ""];
+    case "unknown":
+      return ["*not known until apply*", ""];
+  }
+}
+
+function group(g: Known<GroupName>, id: string | null): string {
+  switch (g.kind) {
+    case "named":
+      return escapeCell(g.value.name);
+    case "missing":
+      return `${escapeCell(id!)} (no such access group in Seam)`;
+    case "id":
+      return escapeCell(id!);
+    case "unknown":
+      return "*not known until apply*";
+  }
+}
+
+/**
+ * Text as one literal table cell. Line breaks become spaces (a cell is one line); HTML's `&<>`
+ * become entities; Markdown's punctuation is backslash-escaped (no code, emphasis, links or
+ * cell breaks); an `@` that could start a mention gets a zero-width space after it.
+ */
+export function escapeCell(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/[\\`*_[\]|~#!()]/g, "\\$&")
+    .replace(/(^|[^A-Za-z0-9])@(?=[A-Za-z0-9])/g, "$1@\u200b");
+}

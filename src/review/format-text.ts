@@ -1,0 +1,63 @@
+/** The review for a terminal or a job log: a summary line, then one line per change. */
+import { Known, Report, ReportItem, resourceNames, summaryLine } from "./report";
+import type { GroupName, UserName } from "./names";
+
+type Section = "removals" | "additions" | "moves" | "unknown";
+
+const headings: Record<Section, string> = {
+  removals: "Loses access:",
+  additions: "Gains access:",
+  moves: "Moved in state (no change in access):",
+  unknown: "Not known until apply:",
+};
+
+export function formatText(report: Report): string {
+  const lines = [summaryLine(report)];
+  for (const section of ["removals", "additions", "moves", "unknown"] as const) {
+    const items = report[section];
+    if (items.length === 0) continue;
+    lines.push("", headings[section]);
+    for (const item of items) lines.push(`  ${line(item, section)}`);
+  }
+  for (const note of report.notes) lines.push("", `Note: ${note}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function line(item: ReportItem, section: Section): string {
+  const suffix = item.mayBeMove ? " (may turn out to be a move)" : "";
+  return `${person(item.user, item.acsUserId)} — ${group(item.group, item.acsAccessGroupId)} — ${clean(resourceNames(item, section))}${suffix}`;
+}
+
+function person(user: Known<UserName>, id: string | null): string {
+  switch (user.kind) {
+    case "named": {
+      const { fullName, email } = user.value;
+      if (fullName && email) return `${clean(fullName)} (${clean(email)})`;
+      return clean(fullName ?? email ?? id ?? "");
+    }
+    case "missing":
+      return `${clean(id!)} (no such user in Seam)`;
+    case "id":
+      return clean(id!);
+    case "unknown":
+      return "(user not known until apply)";
+  }
+}
+
+function group(g: Known<GroupName>, id: string | null): string {
+  switch (g.kind) {
+    case "named":
+      return clean(g.value.name);
+    case "missing":
+      return `${clean(id!)} (no such access group in Seam)`;
+    case "id":
+      return clean(id!);
+    case "unknown":
+      return "(group not known until apply)";
+  }
+}
+
+/** A name from Seam must not start a new line or move the terminal cursor. */
+function clean(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
+}

@@ -1,0 +1,93 @@
+/**
+ * Names for the ids in a review: one read per distinct user and per distinct group, all started
+ * at once. The client's own request budget and retries bound them; nothing here mutates.
+ * Credentials resolve exactly as the provider's do, from the environment only (a review runs
+ * outside any stack, so there is no stack config).
+ */
+import type { AccessGroup, AcsUser } from "../seam/client";
+import { SeamClient } from "../seam/client";
+import { resolveSettings } from "../seam/settings";
+import { canonical } from "../provider/inputs";
+
+export interface UserName {
+  readonly fullName: string | null;
+  readonly email: string | null;
+}
+export interface GroupName {
+  readonly name: string;
+}
+/** Found, gone from Seam ("missing"), or not looked up / failed (absent from the map). */
+export type Lookup<T> = T | "missing";
+
+export interface Names {
+  user(acsUserId: string): Lookup<UserName> | undefined;
+  group(acsAccessGroupId: string): Lookup<GroupName> | undefined;
+}
+
+export const noNames: Names = { user: () => undefined, group: () => undefined };
+
+export interface NameReader {
+  getAcsUser(acsUserId: string): Promise<AcsUser | undefined>;
+  getAccessGroup(acsAccessGroupId: string): Promise<AccessGroup | undefined>;
+}
+
+export interface NameResult {
+  readonly names: Names;
+  /** One line for stderr when some or all names could not be read; never a token. */
+  readonly warning?: string;
+}
+
+/** Looks up each distinct id once (ids compared as the provider compares them). */
+export async function lookUpNames(reader: NameReader, userIds: Iterable<string>, groupIds: Iterable<string>): Promise<NameResult> {
+  const users = new Map<string, Lookup<UserName>>();
+  const groups = new Map<string, Lookup<GroupName>>();
+  const failures: unknown[] = [];
+  const distinctUsers = [...new Set([...userIds].map(canonical))];
+  const distinctGroups = [...new Set([...groupIds].map(canonical))];
+  const read = async <T>(id: string, get: (id: string) => Promise<T | undefined>, into: Map<string, Lookup<T>>) => {
+    try {
+      const found = await get(id);
+      into.set(id, found === undefined ? "missing" : found);
+    } catch (e) {
+      failures.push(e);
+    }
+  };
+  await Promise.all([
+    ...distinctUsers.map((id) =>
+      read(id, async (i) => {
+        const u = await reader.getAcsUser(i);
+        return u && { fullName: u.fullName ?? null, email: u.email ?? u.userIdentityEmail ?? null };
+      }, users),
+    ),
+    ...distinctGroups.map((id) => read(id, async (i) => {
+      const g = await reader.getAccessGroup(i);
+      return g && { name: g.name };
+    }, groups)),
+  ]);
+  const names: Names = { user: (id) => users.get(canonical(id)), group: (id) => groups.get(canonical(id)) };
+  if (failures.length === 0) return { names };
+  const total = distinctUsers.length + distinctGroups.length;
+  const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
+  return {
+    names,
+    warning: `warning: ${failures.length} of ${total} names could not be read from Seam, so the review shows their ids: ${first}`,
+  };
+}
+
+/** Reads names with the provider's settings and client from the environment, then closes the client. */
+export async function namesFromSeam(env: NodeJS.ProcessEnv, userIds: string[], groupIds: string[]): Promise<NameResult> {
+  if (userIds.length === 0 && groupIds.length === 0) return { names: noNames };
+  let client: SeamClient;
+  try {
+    client = new SeamClient(resolveSettings({ get: () => undefined }, env));
+  } catch (e) {
+    // SeamConfigError messages name keys, never values.
+    return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message} The review reads credentials from the environment; pass --no-names to skip names.` };
+  }
+  try {
+    return await lookUpNames(client, userIds, groupIds);
+  } finally {
+    // undici keeps idle sockets open, which would hold the process for its keep-alive timeout.
+    await client.close();
+  }
+}

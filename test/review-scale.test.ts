@@ -1,0 +1,45 @@
+/**
+ * A 1,000-membership preview from the real engine, reviewed with names: at most one request per
+ * distinct user and per distinct group, however many memberships share them.
+ */
+import { Membership, PulumiProject } from "./support/pulumi";
+import { runReview } from "./support/review";
+import { SeamFake, startSeamFake } from "./support/seam-fake";
+
+let fake: SeamFake;
+beforeAll(async () => {
+  fake = await startSeamFake();
+});
+afterAll(() => fake.stop());
+
+test("1,000 memberships are named with one request per distinct user and group", async () => {
+  const users = Array.from({ length: 100 }, (_, i) => fake.addUser(`user ${i}`, undefined, { email: `user${i}@example.com` }));
+  const groups = Array.from({ length: 10 }, (_, i) => fake.addGroup(`door ${i}`));
+  const declared: Membership[] = users.flatMap((u, i) => groups.map((g, j) => ({ name: `m-${i}-${j}`, acsUserId: u, acsAccessGroupId: g })));
+  const p = new PulumiProject("review-scale", { env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+  await p.init();
+  await p.setMemberships(declared);
+  let started = Date.now();
+  const preview = await p.previewJson(["--show-sames"]);
+  const previewMs = Date.now() - started;
+  expect(preview.code).toBe(0);
+
+  const before = fake.requests.length;
+  started = Date.now();
+  const r = await runReview(["review", "--format", "json"], { stdin: preview.stdout, env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+  const reviewMs = Date.now() - started;
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  const json = JSON.parse(r.stdout);
+  expect(json.additions).toHaveLength(1000);
+  expect(json.removals).toEqual([]);
+  expect(json.additions.every((a: { user: unknown; group: unknown }) => a.user !== null && a.group !== null)).toBe(true);
+  expect(json.additions.find((a: { acsUserId: string }) => a.acsUserId === users[42]).user).toEqual({ fullName: "user 42", email: "user42@example.com" });
+
+  const sent = fake.requests.slice(before);
+  expect(sent.length).toBeLessThanOrEqual(users.length + groups.length);
+  const asked = (route: string, key: string) => sent.filter((s) => s.path === route).map((s) => (s.body as Record<string, string>)[key]);
+  expect(asked("/acs/users/get", "acs_user_id").sort()).toEqual([...users].sort());
+  expect(asked("/acs/access_groups/get", "acs_access_group_id").sort()).toEqual([...groups].sort());
+  console.log(`review-scale: preview of 1,000 creates in ${(previewMs / 1000).toFixed(1)} s; review with names in ${(reviewMs / 1000).toFixed(1)} s, ${sent.length} requests`);
+}, 300_000);
