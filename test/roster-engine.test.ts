@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PulumiProject } from "./support/pulumi";
+import { runReview } from "./support/review";
 import { addRoute as add, removeRoute as remove, SeamFake, startSeamFake } from "./support/seam-fake";
 
 let fake: SeamFake;
@@ -82,6 +83,21 @@ describe("one roster through the changes people make", () => {
     expect(fake.membersOf(lobby).sort()).toEqual([u.ada, u.alan, u.hedy].sort());
   });
 
+  test("4b. the review shows a roster's members like any other membership: one loses access, one gains it", async () => {
+    await declare("lobby", [u.alan!, u.ada!, u.grace!]);
+    const preview = await p.previewJson(["--show-sames"]);
+    const review = await runReview(["review", "--format", "json", "--no-names"], { stdin: preview.stdout });
+    expect(review.code).toBe(0);
+    const report = JSON.parse(review.stdout);
+    const pairs = (items: { acsUserId: string; acsAccessGroupId: string; resources: string[] }[]) =>
+      items.map((i) => [i.acsUserId, i.acsAccessGroupId, i.resources.map((r) => r.split("::").at(-1))]);
+    expect(pairs(report.removals)).toEqual([[u.hedy, lobby, [`lobby-${u.hedy}`]]]);
+    expect(pairs(report.additions)).toEqual([[u.grace, lobby, [`lobby-${u.grace}`]]]);
+    expect(report.moves).toEqual([]);
+    expect(report.removals[0].resources[0]).toContain(childType);
+    await declare("lobby", [u.alan!, u.ada!, u.hedy!]);
+  });
+
   test("5. a member listed twice is one membership: no change", async () => {
     await declare("lobby", [u.alan!, u.ada!, u.hedy!, u.ada!]);
     const before = fake.requests.length;
@@ -102,6 +118,9 @@ describe("one roster through the changes people make", () => {
 
   test("7. renamed without an alias: new children, old ones leave the state, and no access is lost (no remove)", async () => {
     await declare("main-lobby", [u.alan!, u.ada!, u.hedy!]);
+    // The review agrees: every pair stays declared, so nobody loses access; all three are moves.
+    const review = JSON.parse((await runReview(["review", "--format", "json", "--no-names"], { stdin: (await p.previewJson(["--show-sames"])).stdout })).stdout);
+    expect({ removals: review.removals.length, additions: review.additions.length, moves: review.moves.length }).toEqual({ removals: 0, additions: 0, moves: 3 });
     const before = fake.requests.length;
     const up = await p.up({ parallel: 1 });
     expect(up.stdout).toMatch(/4 created/);
