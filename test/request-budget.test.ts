@@ -4,10 +4,21 @@ import { maxSpacingMs, Release, RequestBudget } from "../src/seam/request-budget
 function harness(maxInFlight: number) {
   let now = 0;
   let timers: { at: number; f: () => void }[] = [];
-  const budget = new RequestBudget({ maxInFlight, now: () => now, setTimer: (f, ms) => timers.push({ at: now + ms, f }) });
+  const budget = new RequestBudget({
+    maxInFlight,
+    now: () => now,
+    setTimer: (f, ms) => {
+      const timer = { at: now + ms, f };
+      timers.push(timer);
+      return timer;
+    },
+    clearTimer: (timer) => (timers = timers.filter((t) => t !== timer)),
+  });
   const flush = () => new Promise((resolve) => setImmediate(resolve));
   return {
     budget,
+    /** Timers still set: none once nobody waits, or a command would not exit until they fire. */
+    pendingTimers: () => timers.length,
     get now() {
       return now;
     },
@@ -125,6 +136,24 @@ test("a request that cannot start before its deadline leaves the line with no pl
   expect(q.granted).toEqual([undefined, undefined]);
   held({ kind: "done" });
   expect(h.budget.stats.inFlight).toBe(0);
+});
+
+test("no timer is left once nobody waits, however long the deadlines of those who waited", async () => {
+  const h = harness(1);
+  const held = (await h.budget.acquire())!;
+  const q = queue(h, 3, 300_000);
+  await h.flush();
+  expect(h.pendingTimers()).toBe(1); // the waiters' deadline
+  held({ kind: "done" });
+  await h.flush();
+  q.granted[0]!({ kind: "done" });
+  await h.flush();
+  q.granted[1]!({ kind: "done" });
+  await h.flush();
+  q.granted[2]!({ kind: "done" });
+  await h.flush();
+  expect(q.granted.filter(Boolean)).toHaveLength(3);
+  expect(h.pendingTimers()).toBe(0);
 });
 
 test("rejects a cap that is not a whole number of at least 1", () => {

@@ -15,6 +15,7 @@ export interface RequestBudgetOptions {
   readonly maxInFlight: number;
   readonly now?: () => number;
   readonly setTimer?: (f: () => void, ms: number) => unknown;
+  readonly clearTimer?: (timer: unknown) => void;
 }
 
 /** How a request that held a place ended, as the budget needs to know it. */
@@ -42,12 +43,13 @@ interface Waiter {
 export class RequestBudget {
   private readonly now: () => number;
   private readonly setTimer: NonNullable<RequestBudgetOptions["setTimer"]>;
+  private readonly clearTimer: NonNullable<RequestBudgetOptions["clearTimer"]>;
   private readonly waiters: Waiter[] = [];
   private inFlight = 0;
   private pausedUntil = 0;
   private spacingMs = 0;
   private nextStartAt = 0;
-  private timerAt: number | undefined;
+  private timer: { readonly at: number; readonly handle: unknown } | undefined;
   /** When recent requests ended without a 429, newest last, for the admitted rate. */
   private readonly recentDone: number[] = [];
   private peak = 0;
@@ -57,6 +59,7 @@ export class RequestBudget {
     if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1) throw new Error("maxInFlight must be a whole number of at least 1");
     this.now = options.now ?? Date.now;
     this.setTimer = options.setTimer ?? ((f, ms) => setTimeout(f, ms));
+    this.clearTimer = options.clearTimer ?? ((t) => clearTimeout(t as NodeJS.Timeout));
   }
 
   /**
@@ -99,12 +102,7 @@ export class RequestBudget {
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       if (this.waiters[i]!.deadline <= now) this.waiters.splice(i, 1)[0]!.grant(undefined);
     }
-    while (this.waiters.length > 0 && this.inFlight < this.options.maxInFlight) {
-      const startAt = Math.max(this.pausedUntil, this.nextStartAt);
-      if (startAt > now) {
-        this.wakeAt(Math.min(startAt, this.earliestDeadline()));
-        return;
-      }
+    while (this.waiters.length > 0 && this.inFlight < this.options.maxInFlight && this.startAt() <= now) {
       const waiter = this.waiters.shift()!;
       this.inFlight++;
       this.peak = Math.max(this.peak, this.inFlight);
@@ -116,23 +114,33 @@ export class RequestBudget {
         this.release(outcome);
       });
     }
-    if (this.waiters.length > 0) this.wakeAt(this.earliestDeadline());
+    this.schedule(now);
   }
 
-  private earliestDeadline(): number {
-    return Math.min(...this.waiters.map((w) => w.deadline));
+  /** The earliest a request may start: after the pause, and after the spacing since the last start. */
+  private startAt(): number {
+    return Math.max(this.pausedUntil, this.nextStartAt);
   }
 
   /**
-   * One timer at a time, for the earliest moment anything can change without a release. Not
-   * unref'd: a command waiting only on the budget must not exit with its requests unsent.
+   * One timer, for the earliest moment something changes without a release: the next start once
+   * a place is free, or a waiter's deadline. None while nobody waits, so a command that is done
+   * with Seam exits at once instead of holding on to a timer for a deadline minutes away.
    */
-  private wakeAt(at: number): void {
-    if (!Number.isFinite(at) || (this.timerAt !== undefined && this.timerAt <= at)) return;
-    this.timerAt = at;
-    this.setTimer(() => {
-      if (this.timerAt === at) this.timerAt = undefined;
+  private schedule(now: number): void {
+    let at = Infinity;
+    if (this.waiters.length > 0) {
+      at = Math.min(...this.waiters.map((w) => w.deadline));
+      if (this.inFlight < this.options.maxInFlight) at = Math.min(at, this.startAt());
+    }
+    if (this.timer?.at === at) return;
+    if (this.timer) this.clearTimer(this.timer.handle);
+    this.timer = undefined;
+    if (!Number.isFinite(at)) return;
+    const handle = this.setTimer(() => {
+      this.timer = undefined;
       this.pump();
-    }, Math.max(0, at - this.now()));
+    }, Math.max(0, at - now));
+    this.timer = { at, handle };
   }
 }
