@@ -243,6 +243,23 @@ describe("create, read, update, delete", () => {
     expect(fake.membersOf(b.acsAccessGroupId)).toEqual([b.acsUserId]);
   });
 
+  test("state written before UUIDs were lower-cased: the same pair, so no replacement, and a delete of it while declared revokes nothing", async () => {
+    const p = provider();
+    const user = "8D7E0B3A-B889-49A7-9164-4B71A0506A33";
+    const group = "123E4567-E89B-12D3-A456-426614174000";
+    const old = { acsUserId: user, acsAccessGroupId: group, __provider: "code" };
+    const { inputs } = await p.check(old, { acsUserId: user, acsAccessGroupId: group, __provider: "code" });
+    expect(inputs).toEqual({ acsUserId: user.toLowerCase(), acsAccessGroupId: group.toLowerCase() });
+    // The stored spelling differs: an update rewrites it; nothing is replaced.
+    expect(await p.diff(`${group}/${user}`, old, { ...inputs, __provider: "code" })).toEqual({ changes: true });
+    expect(await p.diff(`${group}/${user}`, { ...inputs, __provider: "code" }, { ...inputs, __provider: "code" })).toEqual({ changes: false });
+    // Another resource (say, renamed) declares the pair in lower case: the old resource's delete sends nothing.
+    const before = fake.requests.length;
+    await p.delete(`${group}/${user}`, { acsUserId: user, acsAccessGroupId: group });
+    await p.delete(`${group}/${user}`, {});
+    expect(fake.requests.length).toBe(before);
+  });
+
   test("a membership another resource still declares is not revoked when an old resource goes", async () => {
     const p = provider();
     const ids = pair("Radia");

@@ -60,9 +60,11 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   }
 
   async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
-    const replaces = (["acsUserId", "acsAccessGroupId"] as const).filter(
-      (name) => news[name] === unknownValue || news[name] !== olds[name],
-    );
+    const names = ["acsUserId", "acsAccessGroupId"] as const;
+    // Stored ids are compared as check spells the new ones: state written before UUIDs were
+    // lower-cased must not read as another membership (its replacement would revoke the pair).
+    const stored = (name: (typeof names)[number]) => (typeof olds[name] === "string" ? canonical(olds[name]) : olds[name]);
+    const replaces = names.filter((name) => news[name] === unknownValue || news[name] !== stored(name));
     if (replaces.length > 0) {
       // Create the new membership first; the engine deletes the old one at the end of the
       // deployment, once every resource has been checked, so a pair that another resource still
@@ -70,8 +72,9 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
       // resources are checked and could revoke a pair that one of them still declares.
       return { changes: true, replaces };
     }
-    // Only the stored provider code differs: refresh it in state through `update`, calling nothing.
-    return { changes: news.__provider !== olds.__provider };
+    // Only the stored provider code, or the spelling of a stored id, differs: refresh the state
+    // through `update`, calling nothing.
+    return { changes: news.__provider !== olds.__provider || names.some((name) => news[name] !== olds[name]) };
   }
 
   async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs>> {
@@ -211,13 +214,16 @@ function idsOf(props: Props, operation: string): MembershipIds {
   return { acsUserId, acsAccessGroupId };
 }
 
-/** Old outputs, or the resource id when outputs are missing (a `get` passes only the id). */
+/**
+ * Old outputs, or the resource id when outputs are missing (a `get` passes only the id), spelled
+ * as check spells ids (canonical): state from before UUIDs were lower-cased must match the pairs
+ * the deployment declares, or a delete would revoke a pair that is still declared.
+ */
 export function idsFromState(id: string, props: Props): MembershipIds {
   const { acsUserId, acsAccessGroupId } = props;
-  if (typeof acsUserId === "string" && typeof acsAccessGroupId === "string") return { acsUserId, acsAccessGroupId };
-  const parsed = parseMembershipId(id);
-  if (!parsed) {
+  const ids = typeof acsUserId === "string" && typeof acsAccessGroupId === "string" ? { acsUserId, acsAccessGroupId } : parseMembershipId(id);
+  if (!ids) {
     throw new Error(`AccessGroupMembership id ${JSON.stringify(id)} is not <acsAccessGroupId>/<acsUserId>, and the state holds no ids.`);
   }
-  return parsed;
+  return { acsUserId: canonical(ids.acsUserId), acsAccessGroupId: canonical(ids.acsAccessGroupId) };
 }
