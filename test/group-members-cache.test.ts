@@ -44,6 +44,24 @@ test("one load answers every read of a group while it is fresh, and concurrent r
   expect(h.loads).toEqual(["g1", "g2", "g1"]);
 });
 
+test("a list still on the way is shared however long it takes; its age counts from its answer", async () => {
+  const h = harness({ g: ["u1"] });
+  h.hold();
+  const first = h.cache.isMember("g", "u1");
+  h.tick(60_000); // a slow, rate-limited Seam
+  const second = h.cache.isMember("g", "u1");
+  h.releaseAll();
+  h.hold(false);
+  expect(await Promise.all([first, second])).toEqual([true, true]);
+  expect(h.loads).toEqual(["g"]);
+  h.tick(999);
+  await h.cache.isMember("g", "u1");
+  expect(h.loads).toEqual(["g"]);
+  h.tick(1);
+  await h.cache.isMember("g", "u1");
+  expect(h.loads).toEqual(["g", "g"]);
+});
+
 test("a group that is gone has no members", async () => {
   const h = harness({ gone: undefined });
   expect(await h.cache.isMember("gone", "u1")).toBe(false);

@@ -119,3 +119,10 @@ test("reads: a user's name and email, a group's name and members; a missing one 
   fake.deleteGroup(acsAccessGroupId);
   expect(await client.listAccessGroupUsers(acsAccessGroupId)).toBeUndefined();
 });
+
+test("a list of a group's members that says it has more pages is refused, never read as complete", async () => {
+  const group = fake.addGroup("Paged");
+  const route = "/acs/access_groups/list_users";
+  fake.injectFaults(route, [{ kind: "status", status: 200, body: JSON.stringify({ acs_users: [], pagination: { has_next_page: true, next_page_cursor: "c2" }, ok: true }) }]);
+  await expect(client.listAccessGroupUsers(group)).rejects.toThrow(/one page of several.*will not conclude that anyone left the group/);
+});

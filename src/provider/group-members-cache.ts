@@ -4,7 +4,9 @@
  * (G requests for N memberships over G groups, instead of N).
  *
  * - Reads of one group that arrive while its list is on the way share that one request.
- * - An answer is reused only for `maxAgeMs`: a refresh is a snapshot, not a subscription.
+ * - An answer is reused only for `maxAgeMs` after it arrived: a refresh is a snapshot, not a
+ *   subscription. A list still on the way is shared however long it takes (a slow or
+ *   rate-limited Seam must not be asked again and again for the same group).
  * - `forget(group)` drops the group's answer, and any list still on the way is not kept: called
  *   around this process's own adds and removes, so a read after them sees them.
  * - A failed load is not kept either: the next read asks again.
@@ -15,7 +17,8 @@ export type LoadMembers = (acsAccessGroupId: string) => Promise<readonly string[
 export const defaultMaxAgeMs = 15_000;
 
 interface Entry {
-  readonly loadedAt: number;
+  /** When the answer arrived; undefined while it is on the way. */
+  answeredAt?: number;
   readonly members: Promise<ReadonlySet<string> | undefined>;
 }
 
@@ -33,14 +36,17 @@ export class GroupMembersCache {
   members(acsAccessGroupId: string): Promise<ReadonlySet<string> | undefined> {
     const key = this.canonical(acsAccessGroupId);
     const cached = this.entries.get(key);
-    if (cached && this.now() - cached.loadedAt < this.maxAgeMs) return cached.members;
+    if (cached && (cached.answeredAt === undefined || this.now() - cached.answeredAt < this.maxAgeMs)) return cached.members;
 
     const members = this.load(acsAccessGroupId).then((ids) => (ids === undefined ? undefined : new Set(ids.map(this.canonical))));
-    const entry: Entry = { loadedAt: this.now(), members };
+    const entry: Entry = { members };
     this.entries.set(key, entry);
-    members.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-    });
+    members.then(
+      () => (entry.answeredAt = this.now()),
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
     return members;
   }
 

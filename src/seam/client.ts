@@ -63,7 +63,11 @@ const acsUserPage = z.object({
   pagination: z.object({ has_next_page: z.boolean(), next_page_cursor: z.string().nullish() }).optional(),
 });
 const accessGroupBody = z.object({ acs_access_group: z.object({ acs_access_group_id: z.string(), name: z.string() }) });
-const groupUsersBody = z.object({ acs_users: z.array(z.object({ acs_user_id: z.string() })) });
+const groupUsersBody = z.object({
+  acs_users: z.array(z.object({ acs_user_id: z.string() })),
+  // Seam does not page this route; were it ever to, a partial list must not read as "not a member".
+  pagination: z.object({ has_next_page: z.boolean() }).optional(),
+});
 
 /** An ACS user as this package shows and checks it. */
 export interface AcsUser {
@@ -186,7 +190,15 @@ export class SeamClient {
     const body = await this.readOrNotFound(route, { acs_access_group_id: acsAccessGroupId }, "Reading the access group's members", {
       acsAccessGroupId,
     });
-    return body === undefined ? undefined : parse(groupUsersBody, body, route).acs_users.map((u) => u.acs_user_id);
+    if (body === undefined) return undefined;
+    const page = parse(groupUsersBody, body, route);
+    if (page.pagination?.has_next_page) {
+      throw new Error(
+        `Seam answered ${route} for acs_access_group_id=${acsAccessGroupId} with one page of several, which this version of ` +
+          "pulumi-seam-acs cannot follow; it will not conclude that anyone left the group. Upgrade pulumi-seam-acs.",
+      );
+    }
+    return page.acs_users.map((u) => u.acs_user_id);
   }
 
   /** Every ACS user that matches the filter, following Seam's page cursors to the end. */
