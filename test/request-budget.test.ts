@@ -156,6 +156,18 @@ test("no timer is left once nobody waits, however long the deadlines of those wh
   expect(h.pendingTimers()).toBe(0);
 });
 
+test("a request that settles a lost answer goes ahead of the line", async () => {
+  const h = harness(1);
+  const held = (await h.budget.acquire())!;
+  const order: string[] = [];
+  void h.budget.acquire().then((r) => (order.push("queued"), r!({ kind: "done" })));
+  void h.budget.acquire(Infinity, { first: true }).then((r) => (order.push("settling"), r!({ kind: "done" })));
+  held({ kind: "done" });
+  await h.flush();
+  await h.flush();
+  expect(order).toEqual(["settling", "queued"]);
+});
+
 test("rejects a cap that is not a whole number of at least 1", () => {
   expect(() => new RequestBudget({ maxInFlight: 0 })).toThrow(/at least 1/);
   expect(() => new RequestBudget({ maxInFlight: 2.5 })).toThrow(/whole number/);

@@ -1,4 +1,6 @@
 import { RetryNotice, SeamClient } from "../src/seam/client";
+import { SeamApiError } from "../src/seam/errors";
+import { RequestBudget } from "../src/seam/request-budget";
 import { addRoute as route, SeamFake, startSeamFake } from "./support/seam-fake";
 import { fakeSettings } from "./support/settings";
 
@@ -92,4 +94,25 @@ test("attempts are bounded", async () => {
   expect(error.attempts).toBe(3);
   expect(error.message).toContain("gave up after 3 attempts");
   expect(fake.requestsTo(route).length - before).toBe(3);
+});
+
+test("a request that finds no place in the budget in time is not sent, and its outcome is not unknown", async () => {
+  const ids = pair();
+  const budget = new RequestBudget({ maxInFlight: 1 });
+  const client = new SeamClient(fakeSettings(fake, { operationTimeoutMs: 2_000, requestTimeoutMs: 1_000 }), { budget });
+  const held = (await budget.acquire())!; // every place taken, e.g. by other resources' requests
+  const before = fake.requestsTo(route).length;
+  const started = Date.now();
+  try {
+    const error = await client.addUserToAccessGroup(ids).catch((e) => e);
+    // It gave up once no fair window (1 s) was left before the 2 s deadline, not at the deadline.
+    expect(Date.now() - started).toBeLessThan(1_800);
+    expect(error).toBeInstanceOf(SeamApiError);
+    expect(error.message).toMatch(/not sent: no place in the request budget/);
+    expect(error.outcomeUnknown).toBe(false);
+    expect(fake.requestsTo(route).length).toBe(before);
+  } finally {
+    held({ kind: "done" });
+    await client.close();
+  }
 });

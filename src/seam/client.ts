@@ -33,6 +33,8 @@ export interface SeamClientOptions {
 export interface OperationAllowance {
   readonly deadline: number;
   attemptsLeft: number;
+  /** Settles a lost answer: goes ahead of the line for the request budget. */
+  readonly urgent?: boolean;
 }
 
 /** Add and remove answer `{ ok: true }` (documented as void); anything else is not Seam. */
@@ -136,8 +138,10 @@ export class SeamClient {
    */
   settlingAllowance(allowance: OperationAllowance): OperationAllowance {
     return {
-      deadline: Math.max(allowance.deadline, Date.now() + this.minAttemptWindowMs()),
+      // Room to wait for one place in the budget (it goes first) and then one fair attempt.
+      deadline: Math.max(allowance.deadline, Date.now() + 2 * this.minAttemptWindowMs()),
       attemptsLeft: Math.max(1, allowance.attemptsLeft),
+      urgent: true,
     };
   }
 
@@ -260,7 +264,7 @@ export class SeamClient {
     const subject = subjectOf(ids);
     for (let attempt = 1; ; attempt++) {
       allowance.attemptsLeft--;
-      const result = await this.attempt(route, body, deadline);
+      const result = await this.attempt(route, body, deadline, allowance.urgent ?? false);
       if (result.ok) return result.body;
       const { outcome, failure } = result;
       const fail = (gaveUp?: string) => new SeamApiError({ route, operation, subject, attempts: attempt, ...failure, gaveUp });
@@ -280,9 +284,13 @@ export class SeamClient {
     return Math.min(this.settings.retry.requestTimeoutMs, 5_000);
   }
 
-  /** One request: a place in the budget first, then the request with its own timeout. */
-  private async attempt(route: string, body: object, deadline: number): Promise<AttemptResult> {
-    const release = await this.budget.acquire(deadline);
+  /**
+   * One request: a place in the budget first, then the request with its own timeout. A place
+   * that comes too late to leave a fair window before the deadline is not taken: a request sent
+   * with milliseconds left would only time out and leave its outcome unknown.
+   */
+  private async attempt(route: string, body: object, deadline: number, urgent: boolean): Promise<AttemptResult> {
+    const release = await this.budget.acquire(deadline - this.minAttemptWindowMs(), { first: urgent });
     if (!release) {
       return {
         ok: false,

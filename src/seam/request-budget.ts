@@ -66,9 +66,11 @@ export class RequestBudget {
    * Waits for a place and returns its release, or undefined when no place came free before
    * `deadline` (a request must not outlive its operation waiting in line).
    */
-  acquire(deadline = Infinity): Promise<Release | undefined> {
+  acquire(deadline = Infinity, options: { first?: boolean } = {}): Promise<Release | undefined> {
     return new Promise((grant) => {
-      this.waiters.push({ grant, deadline });
+      // `first`: a request that settles what another left unknown goes ahead of the line.
+      if (options.first) this.waiters.unshift({ grant, deadline });
+      else this.waiters.push({ grant, deadline });
       this.pump();
     });
   }
