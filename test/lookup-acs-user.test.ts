@@ -39,7 +39,7 @@ test("no match: the error names the email and the near candidates' ids, and sugg
   const error = await findAcsUserByEmail(client, "turing@example.com").catch((e: Error) => e);
   expect(error).toBeInstanceOf(Error);
   expect((error as Error).message).toBe(
-    `lookupAcsUser: no ACS user has the email turing@example.com; users whose details only contain it: ${near} (Alan T, alan.turing@example.com). ` +
+    `lookupAcsUser: no ACS user has the email turing@example.com; ids of users whose details only contain it: ${near}. ` +
       "Check the address, or give the user by acsUserId.",
   );
   await expect(findAcsUserByEmail(client, "nobody-at-all@example.com")).rejects.toThrow(

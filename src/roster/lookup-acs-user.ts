@@ -55,7 +55,8 @@ export async function findAcsUserByEmail(seam: SeamClient, email: string, acsSys
     const near = [...candidates.values()];
     throw new Error(
       `lookupAcsUser: no ACS user has the email ${email}${where}` +
-        (near.length > 0 ? `; users whose details only contain it: ${near.slice(0, 10).map(describe).join(", ")}${more(near.length)}` : "") +
+        // Other people's names and emails stay out of pipeline logs: ids are enough to look them up.
+        (near.length > 0 ? `; ids of users whose details only contain it: ${near.slice(0, 10).map((u) => u.acsUserId).join(", ")}${more(near.length)}` : "") +
         ". Check the address, or give the user by acsUserId.",
     );
   }
