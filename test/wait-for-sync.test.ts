@@ -184,3 +184,19 @@ test("the test double refuses a pending mutation Seam's schema does not allow", 
   const ids = pair("ida");
   expect(() => fake.setPendingMutations(ids.acsUserId, [{ mutation_code: "deferring_group_membership_update", created_at: at, message: "x" }])).toThrow();
 });
+
+test("the timeout bounds the whole wait: a look that Seam does not answer stops with it, not with the operation timeout", async () => {
+  const ids = pair("chien-shiung");
+  fake.setPendingMutations(ids.acsUserId, [scheduled(ids.acsAccessGroupId, "adding")]);
+  // Each look could retry for a minute on its own; the wait allows 2 s.
+  const client = new SeamClient(fakeSettings(fake, { maxAttempts: 20, baseDelayMs: 400, maxDelayMs: 2_000, requestTimeoutMs: 500, operationTimeoutMs: 60_000 }));
+  const started = Date.now();
+  const error = await fake.duringOutage("/acs/users/get", { kind: "status", status: 503 }, {}, () =>
+    waitForSync(() => client, ids, { waitForSync: true, timeoutMs: 2_000 }, "create").catch((e) => e),
+  );
+  await client.close();
+  expect(error).toBeInstanceOf(Error);
+  expect(error.message).toMatch(/Reading the ACS user failed .*HTTP 503/);
+  // 2 s, plus at most one fair attempt (2 × 0.5 s) and slack for a slow machine.
+  expect(Date.now() - started).toBeLessThan(2_000 + 1_000 + 1_500);
+});

@@ -40,7 +40,8 @@ export async function waitForSync(seam: () => SeamClient, ids: MembershipIds, sy
   const policy = syncPollPolicy(sync.timeoutMs);
   const start = clock.now();
   for (let polls = 1; ; polls++) {
-    const user = await client.getAcsUser(ids.acsUserId);
+    // Each look, retries included, ends with the wait: the timeout bounds the whole wait.
+    const user = await client.getAcsUser(ids.acsUserId, client.startOperation(start + sync.timeoutMs - clock.now()));
     const pending = user ? pendingChangesFor(user.pendingMutations, ids.acsAccessGroupId) : [];
     if (pending.length === 0) return;
     const gap = nextPollGapMs(polls, clock.now() - start, policy, clock.random);

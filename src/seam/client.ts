@@ -127,9 +127,14 @@ export class SeamClient {
     this.budget = options.budget ?? new RequestBudget({ maxInFlight: settings.maxConcurrentRequests });
   }
 
-  /** A fresh allowance: the operation deadline from now, and the attempts of one request. */
-  startOperation(): OperationAllowance {
-    return { deadline: Date.now() + this.settings.retry.operationTimeoutMs, attemptsLeft: this.settings.retry.maxAttempts };
+  /**
+   * A fresh allowance: the operation deadline from now, and the attempts of one request. With
+   * `withinMs`, it ends sooner (a wait with its own bound), yet always leaves one fair attempt.
+   */
+  startOperation(withinMs?: number): OperationAllowance {
+    const { operationTimeoutMs, maxAttempts } = this.settings.retry;
+    const span = withinMs === undefined ? operationTimeoutMs : Math.min(operationTimeoutMs, Math.max(withinMs, 2 * this.minAttemptWindowMs()));
+    return { deadline: Date.now() + span, attemptsLeft: maxAttempts };
   }
 
   /**
@@ -173,8 +178,8 @@ export class SeamClient {
   }
 
   /** The ACS user, or undefined when Seam says there is none with that id. */
-  async getAcsUser(acsUserId: string): Promise<AcsUser | undefined> {
-    const body = await this.readOrNotFound("/acs/users/get", { acs_user_id: acsUserId }, "Reading the ACS user", { acsUserId });
+  async getAcsUser(acsUserId: string, allowance?: OperationAllowance): Promise<AcsUser | undefined> {
+    const body = await this.readOrNotFound("/acs/users/get", { acs_user_id: acsUserId }, "Reading the ACS user", { acsUserId }, allowance);
     return body === undefined ? undefined : toAcsUser(parse(acsUserBody, body, "/acs/users/get").acs_user);
   }
 
@@ -239,9 +244,15 @@ export class SeamClient {
   }
 
   /** A read whose "not found" (of the user or the group) is an answer, not a failure. */
-  private async readOrNotFound(route: string, body: object, operation: string, ids: Partial<MembershipIds>): Promise<unknown | undefined> {
+  private async readOrNotFound(
+    route: string,
+    body: object,
+    operation: string,
+    ids: Partial<MembershipIds>,
+    allowance?: OperationAllowance,
+  ): Promise<unknown | undefined> {
     try {
-      return await this.post(route, body, operation, ids);
+      return await this.post(route, body, operation, ids, allowance);
     } catch (e) {
       if (e instanceof SeamApiError && e.isNotFound) return undefined;
       throw e;
