@@ -6,7 +6,7 @@
  */
 import type { AccessGroup, AcsUser } from "../seam/client";
 import { SeamClient } from "../seam/client";
-import { resolveSettings } from "../seam/settings";
+import { resolveSettings, SeamSettings } from "../seam/settings";
 import { canonical } from "../provider/inputs";
 
 export interface UserName {
@@ -74,12 +74,26 @@ export async function lookUpNames(reader: NameReader, userIds: Iterable<string>,
   };
 }
 
+/** Names only decorate the review: by default they stop trying after this long, not a provider operation's 300 s. */
+export const namesTimeoutMs = 30_000;
+
+/**
+ * The provider's settings from the environment, but a CI job is not held for minutes by a Seam
+ * that does not answer: unless SEAM_OPERATION_TIMEOUT_SECONDS says otherwise, lookups give up
+ * after `namesTimeoutMs`.
+ */
+export function namesSettings(env: NodeJS.ProcessEnv): SeamSettings {
+  const settings = resolveSettings({ get: () => undefined }, env);
+  if (env.SEAM_OPERATION_TIMEOUT_SECONDS) return settings;
+  return { ...settings, retry: { ...settings.retry, operationTimeoutMs: Math.min(settings.retry.operationTimeoutMs, namesTimeoutMs) } };
+}
+
 /** Reads names with the provider's settings and client from the environment, then closes the client. */
 export async function namesFromSeam(env: NodeJS.ProcessEnv, userIds: string[], groupIds: string[]): Promise<NameResult> {
   if (userIds.length === 0 && groupIds.length === 0) return { names: noNames };
   let client: SeamClient;
   try {
-    client = new SeamClient(resolveSettings({ get: () => undefined }, env));
+    client = new SeamClient(namesSettings(env));
   } catch (e) {
     // SeamConfigError messages name keys, never values.
     return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message} The review reads credentials from the environment; pass --no-names to skip names.` };
