@@ -17,6 +17,7 @@ import { SeamFake, startSeamFake } from "./support/seam-fake";
 interface Step {
   id?: string;
   name?: string;
+  if?: string;
   uses?: string;
   run?: string;
   env?: Record<string, string>;
@@ -151,7 +152,13 @@ test("the workflow: review on pull requests, up on main; every shell step is exe
   for (const [, j] of Object.entries(workflow.jobs)) {
     // Expressions go through env, never into a script, where a value could inject shell.
     for (const s of j.steps) expect(s.run ?? "").not.toContain("${{");
+    // Secrets only where they are used: not workflow- or job-wide, not to npm ci's install scripts.
+    expect(JSON.stringify(j.env ?? {})).not.toContain("secrets.");
+    for (const s of j.steps.filter((s) => s.id === "install")) expect(JSON.stringify(s.env ?? {})).not.toContain("secrets.");
   }
+  expect(JSON.stringify(workflow.env ?? {})).not.toContain("secrets.");
+  // The guard still decides the check when posting the comment failed.
+  expect(step("review", "guard").if).toContain("!cancelled()");
 });
 
 test("a pull request: the review lands in the step summary and a PR comment, and the guard fails the job above the limit", async () => {
@@ -179,7 +186,7 @@ test("a pull request: the review lands in the step summary and a PR comment, and
 
   const comment = await runStep("review", "comment", "pull_request");
   expect(comment.status).toBe(0);
-  expect(fs.readFileSync(path.join(work, "args"), "utf8").trim().split("\n")).toEqual(["pr", "comment", "42", "--body-file", "review.md"]);
+  expect(fs.readFileSync(path.join(work, "args"), "utf8").trim().split("\n")).toEqual(["pr", "comment", "42", "--body-file", "comment.md"]);
   expect(fs.readFileSync(path.join(work, "token"), "utf8")).toBe("ghs_stand_in");
   expect(fs.readFileSync(path.join(work, "body"), "utf8")).toBe(summary);
 
@@ -195,6 +202,18 @@ test("a pull request: the review lands in the step summary and a PR comment, and
   const mutationsAfter = fake.requests.filter((r) => r.path.startsWith("/acs/users/add") || r.path.startsWith("/acs/users/remove")).length;
   expect(mutationsAfter).toBe(mutationsBefore);
   expect(fake.membersOf(g.lab!)).toEqual([u.alan]);
+});
+
+test("a review too long for a comment is cut to fit, and says where the whole one is", async () => {
+  const long = `${"| someone | someone@example.com | Lobby | m |\n".repeat(2_000)}`;
+  expect(long.length).toBeGreaterThan(65_536);
+  fs.writeFileSync(path.join(p.dir, "review.md"), long);
+  const comment = await runStep("review", "comment", "pull_request");
+  expect(comment.status).toBe(0);
+  const body = fs.readFileSync(path.join(work, "body"), "utf8");
+  expect(body.length).toBeLessThan(65_536);
+  expect(body.startsWith(long.slice(0, 60_000))).toBe(true);
+  expect(body).toMatch(/\*Cut to fit a comment: the whole review is in the job summary\.\*\n$/);
 });
 
 test("a push to main: pulumi up applies exactly the reviewed change", async () => {
