@@ -9,7 +9,7 @@ export interface AccessGroupRosterArgs {
   readonly acsAccessGroupId: pulumi.Input<string>;
   /**
    * Who should be in the group: a list of plain id strings (`["8d7e…", "2c1f…"]`), or stable
-   * names mapped to ids of any kind (`{ ada: "8d7e…", grace: user.id, alan: lookupAcsUser(…) }`).
+   * names mapped to ids of any kind (`{ ada: "8d7e…", grace: user.id, alan: lookupAcsUser({ email }).then((u) => u.acsUserId) }`).
    * An Output or Promise in a plain list is refused: it cannot name its membership.
    */
   readonly acsUserIds: RosterMembers;
