@@ -1,4 +1,5 @@
 import type { PendingMutation } from "../seam/client";
+import { canonical } from "./inputs";
 
 /**
  * Which of an ACS user's `pending_mutations` concern their membership of one access group, and
@@ -8,8 +9,8 @@ import type { PendingMutation } from "../seam/client";
  * either case the door does not know yet.
  */
 export function pendingChangesFor(mutations: readonly PendingMutation[], acsAccessGroupId: string): PendingMutation[] {
-  const group = acsAccessGroupId.toLowerCase();
-  const same = (value: unknown) => typeof value === "string" && value.toLowerCase() === group;
+  const group = canonical(acsAccessGroupId);
+  const same = (value: unknown) => typeof value === "string" && canonical(value) === group;
   return mutations.filter((m) => {
     if (m.mutation_code === "updating_group_membership") return same(groupOf(m.from)) || same(groupOf(m.to));
     if (m.mutation_code === "deferring_group_membership_update") return same(m.acs_access_group_id);

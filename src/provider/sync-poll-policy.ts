@@ -7,6 +7,8 @@
  * tends to take minutes) with jitter, so the memberships of one large `pulumi up` do not poll in
  * step; the gaps derive from the timeout, so a short timeout polls often and a long one rarely.
  */
+import { equalJitter } from "../seam/retry-policy";
+
 export interface SyncPollPolicy {
   readonly timeoutMs: number;
   readonly firstGapMs: number;
@@ -30,9 +32,8 @@ export function nextPollGapMs(polls: number, elapsedMs: number, policy: SyncPoll
   const left = policy.timeoutMs - elapsedMs;
   if (left <= 0) return undefined;
   const backoff = Math.min(policy.maxGapMs, policy.firstGapMs * 2 ** (polls - 1));
-  // Equal jitter, as for retries: spread out, but never a look right after the last one.
-  const jittered = backoff / 2 + random() * (backoff / 2);
-  return Math.round(Math.min(jittered, left));
+  // As for retries: spread out, but never a look right after the last one.
+  return Math.round(Math.min(equalJitter(backoff, random), left));
 }
 
 function clamp(value: number, min: number, max: number): number {

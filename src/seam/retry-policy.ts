@@ -73,11 +73,17 @@ export function retryDelayMs(
   random: () => number = Math.random,
 ): number {
   const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  // "Equal jitter": at least half the backoff, so many resources retrying at once spread out
-  // without any of them retrying immediately.
-  const jittered = backoff / 2 + random() * (backoff / 2);
+  const jittered = equalJitter(backoff, random);
   const retryAfter = outcome.kind === "response" ? parseRetryAfterMs(outcome.retryAfter, now) : undefined;
   return Math.round(Math.max(jittered, retryAfter ?? 0));
+}
+
+/**
+ * "Equal jitter": between half and all of `backoff`, so many resources waiting at once spread
+ * out without any of them going again immediately.
+ */
+export function equalJitter(backoff: number, random: () => number = Math.random): number {
+  return backoff / 2 + random() * (backoff / 2);
 }
 
 /** Retry-After as delta-seconds or as an HTTP date (RFC 9110 §10.2.3); undefined if absent or unreadable. */
