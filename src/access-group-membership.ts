@@ -25,12 +25,9 @@ export class AccessGroupMembership extends pulumi.dynamic.Resource {
   declare public readonly workspaceId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AccessGroupMembershipArgs, opts?: pulumi.CustomResourceOptions) {
-    // One declarer per pair in a program (see pair-claims.ts): plain ids are claimed before the
-    // resource is registered, so a refused duplicate adds nothing; Outputs once they resolve.
-    const claimant = `AccessGroupMembership "${name}"`;
-    if (args) claimPairOf(args, claimant);
     // An output-only property must be named (as undefined) for the SDK to create its Output.
     super(serializedProvider, name, { workspaceId: undefined, ...args }, opts, "seam", "AccessGroupMembership");
-    if (args) claimPairOf(args, claimant, this);
+    // One declarer per pair in a program (see pair-claims.ts); a roster's members claim theirs too.
+    if (args) claimPairOf(args, `AccessGroupMembership "${name}"`, this);
   }
 }

@@ -50,38 +50,31 @@ export function claimPair(acsUserId: string, acsAccessGroupId: string, claimant:
 }
 
 /**
- * Claims the pair and fails the program run with one clean error (no stack trace) when another
- * resource already declared it. Plain strings are claimed at once: call this BEFORE registering
- * the resource (before `super(...)`), so a refused resource is never registered and nothing is
- * added. Ids that are Outputs or Promises are claimed when they resolve, which needs the
- * registered `resource` to attach the error to: call it again after `super(...)` with `this`
- * (claiming the same pair twice for one claimant is no conflict). Values unknown at preview are
- * claimed at `up`, when known.
+ * Claims the pair once both ids are known (plain strings at once, Outputs when they resolve) and
+ * fails the program run with one clean error (no stack trace), attached to `resource`, when
+ * another resource already declared it. Values unknown at preview are claimed at `up`, when known.
  */
 export function claimPairOf(
   ids: { readonly acsUserId: pulumi.Input<string>; readonly acsAccessGroupId: pulumi.Input<string> },
   claimant: Claimant,
-  resource?: pulumi.Resource,
+  resource: pulumi.Resource,
 ): void {
-  const conflict = (acsUserId: unknown, acsAccessGroupId: unknown): string | undefined => {
+  const check = (acsUserId: unknown, acsAccessGroupId: unknown) => {
     // Malformed or unknown values are the provider's check to report, not a claim.
-    if (typeof acsUserId !== "string" || typeof acsAccessGroupId !== "string") return undefined;
-    if (acsUserId === unknownValue || acsAccessGroupId === unknownValue) return undefined;
+    if (typeof acsUserId !== "string" || typeof acsAccessGroupId !== "string") return;
+    if (acsUserId === unknownValue || acsAccessGroupId === unknownValue) return;
     const earlier = claimPair(acsUserId, acsAccessGroupId, claimant);
-    return earlier === undefined ? undefined : duplicateClaimMessage(canonical(acsUserId), canonical(acsAccessGroupId), earlier, claimant);
+    if (earlier !== undefined) {
+      throw new pulumi.ResourceError(duplicateClaimMessage(canonical(acsUserId), canonical(acsAccessGroupId), earlier, claimant), resource, true);
+    }
   };
   if (typeof ids.acsUserId === "string" && typeof ids.acsAccessGroupId === "string") {
-    const message = conflict(ids.acsUserId, ids.acsAccessGroupId);
-    if (message) throw new pulumi.RunError(message);
+    check(ids.acsUserId, ids.acsAccessGroupId);
     return;
   }
-  if (!resource) return;
   // An Output that fails here rejects nowhere else: the program's handler reports the
   // ResourceError once, without a stack, and the run fails.
-  pulumi.all([ids.acsUserId, ids.acsAccessGroupId]).apply(([u, g]) => {
-    const message = conflict(u, g);
-    if (message) throw new pulumi.ResourceError(message, resource, true);
-  });
+  pulumi.all([ids.acsUserId, ids.acsAccessGroupId]).apply(([u, g]) => check(u, g));
 }
 
 /** For tests: forget every claim (a new program run starts empty anyway). */
