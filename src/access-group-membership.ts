@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { claimPairOf } from "./program/pair-claims";
 import * as serializedProvider from "./provider/serialized-provider";
 
 export interface AccessGroupMembershipArgs {
@@ -27,7 +26,5 @@ export class AccessGroupMembership extends pulumi.dynamic.Resource {
   constructor(name: string, args: AccessGroupMembershipArgs, opts?: pulumi.CustomResourceOptions) {
     // An output-only property must be named (as undefined) for the SDK to create its Output.
     super(serializedProvider, name, { workspaceId: undefined, ...args }, opts, "seam", "AccessGroupMembership");
-    // One declarer per pair in a program (see pair-claims.ts); a roster's members claim theirs too.
-    if (args) claimPairOf(args, `AccessGroupMembership "${name}"`, this);
   }
 }
