@@ -9,6 +9,16 @@ export interface AccessGroupMembershipArgs {
   readonly acsAccessGroupId: pulumi.Input<string>;
 }
 
+/** The error for `deleteBeforeReplace: true` on a membership; exported for the roster and tests. */
+export function deleteBeforeReplaceMessage(name: string): string {
+  return (
+    `AccessGroupMembership "${name}" has the option deleteBeforeReplace, which pulumi-seam-acs refuses: a delete-first ` +
+    "replacement removes the old membership before the rest of the program is checked, and could revoke access another " +
+    "resource still declares. Remove deleteBeforeReplace; replacements then add the new membership first and remove the old " +
+    "one at the end of the run, only if nothing declares it."
+  );
+}
+
 /**
  * One Seam ACS user's membership of one access group. Creating it adds the user to the group;
  * deleting it (the resource leaves the program, or the stack is destroyed) calls
@@ -25,6 +35,9 @@ export class AccessGroupMembership extends pulumi.dynamic.Resource {
   declare public readonly workspaceId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AccessGroupMembershipArgs, opts?: pulumi.CustomResourceOptions) {
+    // A delete-first replacement removes the old pair before the rest of the program is checked,
+    // so it could revoke access another resource still declares: refused here, at preview.
+    if (opts?.deleteBeforeReplace) throw new pulumi.RunError(deleteBeforeReplaceMessage(name));
     // One declarer per pair in a program (see pair-claims.ts): plain ids are claimed before the
     // resource is registered, so a refused duplicate adds nothing; Outputs once they resolve.
     const claimant = `AccessGroupMembership "${name}"`;

@@ -8,21 +8,33 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { MembershipIds, OperationAllowance, SeamClient } from "../seam/client";
 import { SeamApiError, SeamOutcomeUnknownError } from "../seam/errors";
+import { membershipType } from "../review/preview-file";
 import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
-import { DeclaredMemberships } from "./declared-memberships";
+import { deleteFirstByAutonaming } from "./autonaming";
+import { DeploymentFacts } from "./deployment-facts";
 import { GroupMembersCache } from "./group-members-cache";
 import { canonical, unknownValue, validateInputs } from "./inputs";
 import { membershipId, parseMembershipId } from "./membership-id";
-import { waitForSyncAfter, waitForSyncAfterAdd } from "./sync-wait";
+import { engineCancelSignal, sleepUnlessAborted } from "./engine-cancel";
+import { decideRemoval } from "./removal-policy";
+import { Clock, CreatedButFailedError, waitForSyncAfter, waitForSyncAfterAdd } from "./sync-wait";
 
 export type MembershipOutputs = {
   readonly acsUserId: string;
   readonly acsAccessGroupId: string;
   /** The workspace the membership was made in; guards read and delete against other credentials. */
   readonly workspaceId?: string;
+  /** Only on a membership whose add could not be confirmed (see unconfirmedKey). */
+  readonly addUnconfirmed?: true;
 };
 
 type Props = Record<string, unknown>;
+
+/**
+ * Output set (true) only on a membership recorded by a create that could not tell whether its add
+ * took effect; the next update confirms it and drops it. Absent in every other state, old or new.
+ */
+const unconfirmedKey = "addUnconfirmed";
 
 const noConfig: ConfigSource = { get: () => undefined };
 
@@ -42,24 +54,29 @@ interface Session {
 export class MembershipProvider implements dynamic.ResourceProvider<Props, Props> {
   private config: ConfigSource = noConfig;
   private cached: Session | undefined;
-  private readonly declared = new DeclaredMemberships();
+  private readonly facts = new DeploymentFacts();
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     this.config = req.config;
+    // Configure runs inside the engine's first call, so the host's server is up: watch for Cancel.
+    engineCancelSignal();
   }
+
+  /** seam:waitForSync's clock: its pauses end as soon as the engine cancels the run (Ctrl-C). */
+  private readonly clock: Clock = { now: Date.now, random: Math.random, sleep: (ms) => sleepUnlessAborted(ms, engineCancelSignal()) };
 
   async check(_olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
     const result = validateInputs(news);
     if (!result.ok) return { inputs: news, failures: result.failures };
     // Missing or malformed credentials fail here, so `pulumi preview` reports them.
     this.settings();
-    if (result.known) this.declared.declare(result.ids);
+    if (result.known) this.facts.checked(result.ids);
     return { inputs: { ...result.ids } };
   }
 
-  async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+  async diff(id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
     const names = ["acsUserId", "acsAccessGroupId"] as const;
     // Stored ids are compared as check spells the new ones: state written before UUIDs were
     // lower-cased must not read as another membership (its replacement would revoke the pair).
@@ -68,9 +85,25 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     if (replaces.length > 0) {
       // Create the new membership first; the engine deletes the old one at the end of the
       // deployment, once every resource has been checked, so a pair that another resource still
-      // declares is recognised (see DeclaredMemberships). Deleting first would run before later
-      // resources are checked and could revoke a pair that one of them still declares.
+      // declares is recognised (see removal-policy.ts). Deleting first would run before later
+      // resources are checked and could revoke a pair that one of them still declares; the
+      // stack's autonaming can force that order on every replacement, so refuse it here, at preview.
+      const deleteFirst = deleteFirstByAutonaming(this.config.get("pulumi:autonaming"), membershipType);
+      if (deleteFirst) {
+        throw new Error(
+          `AccessGroupMembership (acs_user_id=${String(olds.acsUserId)} acs_access_group_id=${String(olds.acsAccessGroupId)}) must be replaced ` +
+            `(${replaces.join(", ")} changed), and ${deleteFirst}, which makes the engine delete it before creating its replacement: ` +
+            "the remove would run before the rest of the program is checked and could revoke access another resource still declares. " +
+            'Set pulumi:autonaming for pulumi-nodejs to mode default (e.g. providers: { "pulumi-nodejs": { mode: default } }) or give it a random part; nothing was changed.',
+        );
+      }
+      if (typeof news.acsUserId === "string" && typeof news.acsAccessGroupId === "string") {
+        this.facts.replacing(id, { acsUserId: news.acsUserId, acsAccessGroupId: news.acsAccessGroupId });
+      }
       return { changes: true, replaces };
+    }
+    if (typeof news.acsUserId === "string" && typeof news.acsAccessGroupId === "string") {
+      this.facts.kept({ acsUserId: news.acsUserId, acsAccessGroupId: news.acsAccessGroupId });
     }
     // Only the stored provider code, or the spelling of a stored id, differs: refresh the state
     // through `update`, calling nothing.
@@ -79,21 +112,37 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
 
   async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs>> {
     const ids = idsOf(inputs, "create");
+    this.facts.creating(ids);
     // Before the add: once access is granted, nothing may stand between it and the state.
     const workspaceId = await this.workspaceId();
     const { client, groupMembers } = this.session();
     const allowance = client.startOperation();
+    const created = { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId } };
     try {
       await client.addUserToAccessGroup(ids, allowance);
     } catch (e) {
       // The last attempt may have reached Seam before it failed: if the user is in the group now,
       // the resource must enter the state, or nothing would ever revoke that access.
-      await this.settle(e, ids, allowance, { tookEffectIf: true });
+      try {
+        await this.settle(e, ids, allowance, { tookEffectIf: true });
+      } catch (unsure) {
+        if (!(unsure instanceof SeamOutcomeUnknownError)) throw unsure;
+        // Unsure whether access was granted: track it. A resource in state is cheap to remove;
+        // access without one is a door nobody closes. The engine records it with this error and
+        // calls `update` on the next run, which checks and completes it (see update).
+        this.facts.recorded(ids);
+        throw new CreatedButFailedError(
+          `${unsure.message} The membership is recorded in the state as unconfirmed, so it stays tracked; the next \`pulumi up\` ` +
+            "checks it at Seam and adds it if it is missing.",
+          created.id,
+          { ...created.outs, [unconfirmedKey]: true, __provider: inputs.__provider },
+        );
+      }
     } finally {
       groupMembers.forget(ids.acsAccessGroupId);
     }
-    const created = { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId } };
-    await waitForSyncAfterAdd(() => this.session().client, this.settings().sync, created, inputs);
+    this.facts.recorded(ids);
+    await waitForSyncAfterAdd(() => this.session().client, this.settings().sync, created, inputs, this.clock);
     return created;
   }
 
@@ -112,13 +161,36 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs>> {
     const workspaceId = typeof olds.workspaceId === "string" ? olds.workspaceId : undefined;
     const ids = idsOf(news, "update");
-    await waitForSyncAfter("update", () => this.session().client, this.settings().sync, ids);
+    if (olds[unconfirmedKey] === true) await this.confirmAdd(ids);
+    this.facts.recorded(ids);
+    await waitForSyncAfter("update", () => this.session().client, this.settings().sync, ids, this.clock);
     return { outs: { ...outputsOf(ids), ...(workspaceId ? { workspaceId } : {}) } };
+  }
+
+  /**
+   * A create recorded as unconfirmed (its add's answer was lost and the check failed too): the
+   * engine updates such a resource on the next run. The program still declares the pair, so make
+   * Seam agree: read whether the user is in the group, and add only if not (an add is sent at
+   * most once per run, so a repeated add never doubles the membership).
+   */
+  private async confirmAdd(ids: MembershipIds): Promise<void> {
+    const { client, groupMembers } = this.session();
+    if (await client.isMember(ids)) return;
+    const allowance = client.startOperation();
+    try {
+      await client.addUserToAccessGroup(ids, allowance);
+    } catch (e) {
+      await this.settle(e, ids, allowance, { tookEffectIf: true });
+    } finally {
+      groupMembers.forget(ids.acsAccessGroupId);
+    }
   }
 
   async delete(id: string, props: Props): Promise<void> {
     const ids = idsFromState(id, props);
-    if (this.declared.isDeclared(ids)) return;
+    const decision = decideRemoval(ids, this.facts.forDelete(id, ids));
+    if (decision.action === "skip") return;
+    if (decision.action === "refuse") throw new Error(`AccessGroupMembership delete refused: ${decision.why}`);
     await this.sameWorkspace(props, ids, "delete");
     const { client, groupMembers } = this.session();
     const allowance = client.startOperation();
@@ -133,7 +205,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     } finally {
       groupMembers.forget(ids.acsAccessGroupId);
     }
-    await waitForSyncAfter("delete", () => this.session().client, this.settings().sync, ids);
+    await waitForSyncAfter("delete", () => this.session().client, this.settings().sync, ids, this.clock);
   }
 
   /**
