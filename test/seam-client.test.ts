@@ -126,3 +126,16 @@ test("a list of a group's members that says it has more pages is refused, never 
   fake.injectFaults(route, [{ kind: "status", status: 200, body: JSON.stringify({ acs_users: [], pagination: { has_next_page: true, next_page_cursor: "c2" }, ok: true }) }]);
   await expect(client.listAccessGroupUsers(group)).rejects.toThrow(/one page of several.*will not conclude that anyone left the group/);
 });
+
+test.each([1, 3, 5])("seam:operationTimeoutSeconds of %i s (the low end of its range) still sends and lands a request", async (seconds) => {
+  // Measured before: at 5 s or less, no place in the request budget was ever taken (the 5 s
+  // attempt window reached back past the start), so nothing was sent at all.
+  const short = new SeamClient(fakeSettings(fake, { operationTimeoutMs: seconds * 1_000, requestTimeoutMs: 30_000 }));
+  try {
+    const ids = { acsUserId: fake.addUser(`Short ${seconds}`), acsAccessGroupId: fake.addGroup(`Short ${seconds}`) };
+    await short.addUserToAccessGroup(ids);
+    expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
+  } finally {
+    await short.close();
+  }
+});

@@ -291,8 +291,14 @@ export class SeamClient {
     }
   }
 
+  /**
+   * The least time an attempt is given: 5 s, or less when seam:requestTimeoutSeconds is shorter,
+   * and never more than half of seam:operationTimeoutSeconds, so that a short operation timeout
+   * (1–10 s, within its documented range) still leaves room to wait for a place and to send.
+   */
   private minAttemptWindowMs(): number {
-    return Math.min(this.settings.retry.requestTimeoutMs, 5_000);
+    const { requestTimeoutMs, operationTimeoutMs } = this.settings.retry;
+    return Math.min(requestTimeoutMs, 5_000, operationTimeoutMs / 2);
   }
 
   /**
@@ -306,7 +312,12 @@ export class SeamClient {
       return {
         ok: false,
         outcome: { kind: "error" },
-        failure: { notSent: true, cause: "not sent: no place in the request budget (seam:maxConcurrentRequests) before the operation deadline" },
+        failure: {
+          notSent: true,
+          cause:
+            `not sent: no place in the request budget (seam:maxConcurrentRequests, ${this.settings.maxConcurrentRequests} at once) ` +
+            `before the operation deadline (seam:operationTimeoutSeconds, ${this.settings.retry.operationTimeoutMs / 1000} s)`,
+        },
       };
     }
     const timeoutMs = Math.max(1, Math.min(this.settings.retry.requestTimeoutMs, deadline - Date.now()));
