@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AccessGroupMembership } from "./access-group-membership";
+import { AccessGroupMembership, asRosterMember } from "./access-group-membership";
 import { RosterMembers, rosterMembers } from "./roster/roster-members";
 
 export type { RosterMembers } from "./roster/roster-members";
@@ -38,7 +38,10 @@ export class AccessGroupRoster extends pulumi.ComponentResource {
     const members = rosterMembers(name, args?.acsUserIds);
     const memberships: Record<string, AccessGroupMembership> = {};
     for (const [member, acsUserId] of members) {
-      memberships[member] = new AccessGroupMembership(`${name}-${member}`, { acsUserId, acsAccessGroupId: args.acsAccessGroupId }, { parent: this });
+      memberships[member] = asRosterMember(
+        `AccessGroupRoster "${name}" member "${member}"`,
+        () => new AccessGroupMembership(`${name}-${member}`, { acsUserId, acsAccessGroupId: args.acsAccessGroupId }, { parent: this }),
+      );
     }
     this.memberships = memberships;
     this.acsUserIds = pulumi.all(Object.values(memberships).map((m) => m.acsUserId)).apply((ids) => [...new Set(ids)].sort());

@@ -23,6 +23,10 @@ const program = `
 const pulumi = require("@pulumi/pulumi");
 const { AccessGroupMembership, AccessGroupRoster } = require("pulumi-seam-acs");
 const config = new pulumi.Config();
+if (config.getBoolean("deleteBeforeReplaceTransform")) {
+  // A stack transform the constructor cannot see: the provider's delete is the last defence.
+  pulumi.runtime.registerResourceTransform((args) => ({ props: args.props, opts: { ...args.opts, deleteBeforeReplace: true } }));
+}
 for (const m of config.getObject("memberships") || []) {
   new AccessGroupMembership(m.name, { acsUserId: m.acsUserId, acsAccessGroupId: m.acsAccessGroupId }, m.opts || {});
 }
@@ -51,7 +55,7 @@ async function stack(name: string, env: NodeJS.ProcessEnv = {}) {
 }
 
 /** Writes the stack's config file directly (keeping the passphrase salt `stack init` wrote). */
-function configure(p: PulumiProject, config: { memberships?: M[]; rosters?: R[]; autonaming?: unknown }) {
+function configure(p: PulumiProject, config: { memberships?: M[]; rosters?: R[]; autonaming?: unknown; transform?: boolean }) {
   const file = path.join(p.dir, "Pulumi.test.yaml");
   const project = path.basename(p.dir).replace(/-[^-]+$/, "");
   const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
@@ -59,6 +63,7 @@ function configure(p: PulumiProject, config: { memberships?: M[]; rosters?: R[];
     [`${project}:memberships`]: JSON.stringify(config.memberships ?? []),
     [`${project}:rosters`]: JSON.stringify(config.rosters ?? []),
     ...(config.autonaming ? { "pulumi:autonaming": config.autonaming } : {}),
+    ...(config.transform ? { [`${project}:deleteBeforeReplaceTransform`]: "true" } : {}),
   };
   fs.writeFileSync(file, YAML.stringify(doc));
 }
@@ -86,7 +91,7 @@ test("one declarer per pair, delete-first replacements refused at preview; renam
   configure(p, { memberships: [{ name: "ada-lobby", acsUserId: u1, acsAccessGroupId: g1 }], rosters: [{ name: "lobby", acsAccessGroupId: g1, acsUserIds: { ada: u1 } }] });
   const twice = await p.preview({ allowFailure: true });
   expect(twice.code).not.toBe(0);
-  expect(out(twice)).toContain(`acs_user_id ${u1} in acs_access_group_id ${g1} is declared twice: by AccessGroupMembership "ada-lobby" and by AccessGroupMembership "lobby-ada"`);
+  expect(out(twice)).toContain(`acs_user_id ${u1} in acs_access_group_id ${g1} is declared twice: by AccessGroupMembership "ada-lobby" and by AccessGroupRoster "lobby" member "ada"`);
   // Once among the diagnostics, with no stack trace (the progress line repeats it, as for any error).
   const diagnostics = out(twice).slice(out(twice).indexOf("Diagnostics:"));
   expect(diagnostics.match(/is declared twice/g)).toHaveLength(1);
@@ -125,6 +130,15 @@ test("one declarer per pair, delete-first replacements refused at preview; renam
   expect(fake.membersOf(g1).sort()).toEqual([u1, u2].sort());
   expect(fake.membersOf(g2)).toEqual([u1]);
   expect(await tracked(p)).toEqual({ "ada-lobby": id(u1, g2), b: id(u1, g1), e: id(u2, g1) });
+
+  // A stack transform makes E's replacement delete-first: its delete is refused before any request.
+  configure(p, { memberships: [swapped[0]!, swapped[1]!, { ...swapped[2]!, acsAccessGroupId: g2 }], transform: true });
+  const transformed = await p.up({ allowFailure: true });
+  expect(transformed.code).not.toBe(0);
+  expect(out(transformed)).toMatch(/delete refused: the engine is replacing the membership of acs_user_id \S+ in acs_access_group_id \S+ delete-first/);
+  expect(sent(remove, mark)).toHaveLength(0);
+  expect(fake.membersOf(g1).sort()).toEqual([u1, u2].sort());
+  expect((await tracked(p)).e).toBe(id(u2, g1));
 });
 
 test("--continue-on-error with a failed rename keeps the pair tracked; a lost answer is recorded and the next up confirms it", async () => {
