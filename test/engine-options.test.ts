@@ -12,6 +12,9 @@ import YAML from "yaml";
 import { PulumiProject } from "./support/pulumi";
 import { addRoute as add, PendingMutation, removeRoute as remove, SeamFake, startSeamFake } from "./support/seam-fake";
 
+// Each test runs 5–9 CLI commands on one stack; on a loaded machine that passes jest's default.
+jest.setTimeout(360_000);
+
 let fake: SeamFake;
 beforeAll(async () => {
   fake = await startSeamFake();
@@ -312,7 +315,9 @@ test("cancel: Ctrl-C ends a long waitForSync within seconds with the add recorde
   // The next preview shows Alan as an add (the review lists him as gaining access he already has).
   const preview = await p.preview({ allowFailure: true });
   expect(out(preview)).toMatch(/\+ +pulumi-nodejs:dynamic\/seam:AccessGroupMembership alan-lobby create/);
-  // The documented reconcile: clear the pending create, then up adopts the declared pair.
+  // The documented reconcile: release the lock the killed CLI left (file backend), clear the
+  // pending create, then up adopts the declared pair.
+  await p.run(["cancel", "--yes"]);
   await p.run(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);
   await p.up();
   expect(await tracked(p)).toEqual({ "ada-lobby": id(u1, g1), "grace-lobby": id(u2, g1), "alan-lobby": id(alan, g1) });
