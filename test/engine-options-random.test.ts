@@ -9,7 +9,9 @@
  *  1. no pair that the end state declares was removed during the run;
  *  2. every pair the stack granted that left the state was revoked, or the review listed it as retained;
  *  3. every pair at Seam that this stack granted is tracked by the state (retained ones aside);
- *  4. the review's removals are the removes the run sent (a refused run: the run fails).
+ *  4. the review's removals are the removes the run sent; where an injected failure hit, the run
+ *     sent no remove the review did not list; a change refused at preview or by the review
+ *     fails the run, and a run refused at preview sends no remove.
  *
  * Bounded: SEAM_ACS_RANDOM_RUNS scenarios (default 3) from seed SEAM_ACS_RANDOM_SEED (default:
  * the day, so CI covers new scenarios daily while a failure replays). A failure prints the seed
@@ -215,10 +217,16 @@ async function runScenario(s: Scenario) {
   const reviewed = review.removals.map((c) => key(c.acsUserId, c.acsAccessGroupId)).sort();
   if (refusedAtPreview) {
     if (run.code === 0) problems.push("the preview refused a delete-first replacement, but the run succeeded");
-    if (removed.size > 0 || added.size > 0) problems.push(`the refused run still sent ${removed.size} removes and ${added.size} adds`);
+    // The engine runs deletes only after the program finished; creates registered before the
+    // refusal may still run (measured), which the invariants above cover.
+    if (removed.size > 0) problems.push(`the refused run still sent ${removed.size} removes`);
   } else if (review.refusals.length > 0) {
     if (run.code === 0) problems.push(`the review says the provider refuses ${JSON.stringify(review.refusals.map((r) => r.resources))}, but the run succeeded`);
     for (const k of removed) if (!reviewed.includes(k)) problems.push(`the refused run removed ${k}, which the review did not list`);
+  } else if (sentRequests.some((r) => r.fault !== undefined)) {
+    // A failure the preview could not foresee may keep a listed removal from running (a replace
+    // whose create failed keeps its old resource); it may never add one the review did not list.
+    for (const k of removed) if (!reviewed.includes(k)) problems.push(`the run removed ${k}, which the review did not list`);
   } else if (JSON.stringify([...removed].sort()) !== JSON.stringify(reviewed)) {
     problems.push(`the review's removals ${JSON.stringify(reviewed)} are not the removes sent ${JSON.stringify([...removed].sort())}`);
   }
