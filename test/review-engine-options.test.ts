@@ -1,7 +1,8 @@
 /**
  * `pulumi-seam-acs review` on previews the real engine made under the options people use, against
  * Seam's fake: `--target` (resources left out, creates left out, moves split), `retainOnDelete`
- * and `deletedWith` (released, access stays), delete-first replacements (refused at up), and the
+ * and `deletedWith` (released, access stays), delete-first replacements set by a stack transform
+ * (refused at up), and the
  * pending operations a killed `up` leaves (only in the state). What the review says is checked
  * against what `up` then sends.
  */
@@ -12,11 +13,20 @@ import { PulumiProject, RunResult } from "./support/pulumi";
 import { runReview } from "./support/review";
 import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
 
-/** Entries may carry resource options, and `deletedWith` the name of an earlier entry. */
+/**
+ * Entries may carry resource options, and `deletedWith` the name of an earlier entry. Names in
+ * `dbrByTransform` get deleteBeforeReplace from a stack transform: the option itself is refused
+ * when the program runs, a transform's is seen only by the engine (and refused by the provider at up).
+ */
 const optionsProgram = `
 const pulumi = require("@pulumi/pulumi");
 const { AccessGroupMembership } = require("pulumi-seam-acs");
-const entries = new pulumi.Config().getObject("memberships") || [];
+const config = new pulumi.Config();
+const byTransform = new Set(config.getObject("dbrByTransform") || []);
+pulumi.runtime.registerResourceTransform(async (args) =>
+  byTransform.has(args.name) ? { props: args.props, opts: { ...args.opts, deleteBeforeReplace: true } } : undefined,
+);
+const entries = config.getObject("memberships") || [];
 const byName = {};
 for (const m of entries) {
   const opts = { ...(m.opts || {}) };
@@ -65,13 +75,14 @@ beforeAll(async () => {
     { name: "r", ...pair("u2", "g2"), opts: { retainOnDelete: true } },
     { name: "x", ...pair("u1", "g2") },
     { name: "w", ...pair("u2", "g3"), deletedWith: "x" },
-    { name: "dbr", ...pair("u1", "g3"), opts: { deleteBeforeReplace: true } },
+    { name: "dbr", ...pair("u1", "g3") },
   ]);
+  await p.run(["config", "set", "dbrByTransform", JSON.stringify(["dbr"])]);
   await p.up();
   await setEntries([
     { name: "c", ...pair("u1", "g1") }, // a's pair, renamed without an alias: a move
     { name: "d", ...pair("u2", "g2") }, // replaced; r (retained) held u2/g2
-    { name: "dbr", ...pair("u2", "g3"), opts: { deleteBeforeReplace: true } }, // delete-first: refused
+    { name: "dbr", ...pair("u2", "g3") }, // delete-first (by the transform): refused
     { name: "n", ...pair("u2", "g1") }, // d's old pair: a move
   ]);
   previews.full = await p.previewJson(["--show-sames"]);
@@ -127,7 +138,7 @@ test("full preview: retainOnDelete and deletedWith are released (access stays), 
 test("--target: a preview with creates left out cannot be reviewed without the targets", async () => {
   const r = await review(previews.targetA!.stdout, []);
   expect(r.code).toBe(1);
-  expect(r.stderr).toContain(`The preview was made with --target: the create of ${urn("c")} will not run.`);
+  expect(r.stderr).toContain(`The preview was made with --target: the creates of ${urn("c")}, ${urn("n")} will not run.`);
 });
 
 test("--target of the old holder: its removal is what up sends, the left-out creates grant nothing, and the split move trips the guard", async () => {

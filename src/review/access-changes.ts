@@ -166,14 +166,16 @@ export function accessChanges(preview: Preview, flags: EngineFlags = noFlags): A
   const deleted = preview.deleted ?? new Set(preview.steps.filter((s) => s.op === "delete" || s.op === "delete-replaced" || s.op === "replace").map((s) => s.urn));
   const deleteFirst = deleteFirstReplacements(preview.steps);
 
+  const skipped = preview.steps.filter((s) => s.skippedCreate).map((s) => s.urn).sort();
+  if (skipped.length > 0 && checked === undefined) {
+    throw new ReviewInputError(
+      `The preview was made with --target: the create${skipped.length === 1 ? "" : "s"} of ${skipped.join(", ")} will not run. ` +
+        "Pass the review the same --target (and --target-dependents) flags as the preview, so it nets as the provider will.",
+    );
+  }
+
   for (const step of preview.steps) {
     if (step.skippedCreate) {
-      if (checked === undefined) {
-        throw new ReviewInputError(
-          `The preview was made with --target: the create of ${step.urn} will not run. ` +
-            "Pass the review the same --target (and --target-dependents) flags as the preview, so it nets as the provider will.",
-        );
-      }
       notRun.push(step.urn);
       continue;
     }
