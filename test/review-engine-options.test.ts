@@ -196,6 +196,16 @@ test("a killed up leaves a pending create that only the state shows; the review 
   fake.setLatency(0);
   await new Promise((resolve) => setTimeout(resolve, 8_500)); // the add the fake held reaches it
   expect(fake.membersOf(g.g4!)).toContain(u.u2);
+  // Measured: the dynamic-provider process is not in the CLI's process group and outlives the
+  // kill (reparented, it keeps running). End the ones this project's run left, by their pid.
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (cmd.includes("dynamic-provider") && fs.readlinkSync(`/proc/${pid}/cwd`) === p.dir) process.kill(Number(pid), "SIGTERM");
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
 
   // Measured: the next preview's JSON does not show the pending operation at all.
   await p.run(["cancel", "--yes"], { allowFailure: true });
