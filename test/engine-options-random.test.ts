@@ -146,7 +146,7 @@ test(`${runs} random scenarios from seed ${firstSeed}: the invariants hold and t
     }
   }
   expect(failures).toEqual([]);
-}, 60_000 + runs * 120_000);
+}, 120_000 + runs * 240_000);
 
 async function runScenario(s: Scenario) {
   const stack = `s${s.seed}`;

@@ -90,7 +90,7 @@ beforeAll(async () => {
   previews.targetA = await p.previewJson(["--show-sames", "--target", urn("a")]);
   previews.targetC = await p.previewJson(["--show-sames", "--target", urn("c")]);
   previews.destroyTargetX = await p.run(["destroy", "--preview-only", "--json", "--show-sames", "--target", urn("x"), "--target-dependents"], { allowFailure: true });
-}, 300_000);
+}, 500_000);
 
 afterAll(async () => {
   await fake.stop();
@@ -228,4 +228,4 @@ test("a killed up leaves a pending create that only the state shows; the review 
   expect(exported.pending_operations ?? []).toEqual([]);
   expect(exported.resources.map((x: { urn: string }) => x.urn)).toContain(urn("k"));
   expect(fake.membersOf(g.g4!)).toContain(u.u2);
-}, 240_000);
+}, 400_000);
