@@ -4,21 +4,20 @@
  * mention (and notify) a GitHub user.
  */
 import type { GroupName, UserName } from "./names";
-import { Known, Report, ReportItem, resourceNames, summaryLine } from "./report";
-
-type Section = "removals" | "additions" | "moves" | "unknown";
+import { Known, Report, ReportItem, resourceNames, Section, sections, summaryLine } from "./report";
 
 const titles: Record<Section, string> = {
   removals: "Loses access",
   additions: "Gains access",
   moves: "Moved in state (no change in access)",
   unknown: "Not known until apply",
+  adopted: "Already has access: adopted (no change at the door; the resource revokes it when it goes)",
+  alreadyGone: "Already gone at Seam (no change at the door)",
 };
 
 export function formatMarkdown(report: Report): string {
   const out = [`## Seam access review${report.stack ? `: ${escapeCell(report.stack)}` : ""}`, "", `**${summaryLine(report)}**`];
-  for (const section of ["removals", "additions", "moves", "unknown"] as const) {
-    const items = report[section];
+  for (const [section, items] of sections(report)) {
     if (items.length === 0) continue;
     out.push("", `### ${titles[section]}`, "", "| Person | Email | Access group | Resources |", "|---|---|---|---|");
     for (const item of items) out.push(row(item, section));
@@ -34,7 +33,7 @@ function row(item: ReportItem, section: Section): string {
   return `| ${who} | ${email} | ${group(item.group, item.acsAccessGroupId)} | ${resources} |`;
 }
 
-function person(user: Known<UserName>, id: string | null): [string, string] {
+export function person(user: Known<UserName>, id: string | null): [string, string] {
   switch (user.kind) {
     case "named":
       return [escapeCell(user.value.fullName ?? "(no name)"), escapeCell(user.value.email ?? "")];
@@ -47,7 +46,7 @@ function person(user: Known<UserName>, id: string | null): [string, string] {
   }
 }
 
-function group(g: Known<GroupName>, id: string | null): string {
+export function group(g: Known<GroupName>, id: string | null): string {
   switch (g.kind) {
     case "named":
       return escapeCell(g.value.name);

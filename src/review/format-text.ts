@@ -1,20 +1,19 @@
 /** The review for a terminal or a job log: a summary line, then one line per change. */
-import { Known, Report, ReportItem, resourceNames, summaryLine } from "./report";
+import { Known, Report, ReportItem, resourceNames, Section, sections, summaryLine } from "./report";
 import type { GroupName, UserName } from "./names";
-
-type Section = "removals" | "additions" | "moves" | "unknown";
 
 const headings: Record<Section, string> = {
   removals: "Loses access:",
   additions: "Gains access:",
   moves: "Moved in state (no change in access):",
   unknown: "Not known until apply:",
+  adopted: "Already has access at Seam: adopted, no change at the door (the resource revokes it when it goes):",
+  alreadyGone: "Already gone at Seam: no change at the door (the resource leaves the state):",
 };
 
 export function formatText(report: Report): string {
   const lines = [summaryLine(report)];
-  for (const section of ["removals", "additions", "moves", "unknown"] as const) {
-    const items = report[section];
+  for (const [section, items] of sections(report)) {
     if (items.length === 0) continue;
     lines.push("", headings[section]);
     for (const item of items) lines.push(`  ${line(item, section)}`);
@@ -28,7 +27,7 @@ function line(item: ReportItem, section: Section): string {
   return `${person(item.user, item.acsUserId)} — ${group(item.group, item.acsAccessGroupId)} — ${clean(resourceNames(item, section))}${suffix}`;
 }
 
-function person(user: Known<UserName>, id: string | null): string {
+export function person(user: Known<UserName>, id: string | null): string {
   switch (user.kind) {
     case "named": {
       const { fullName, email } = user.value;
@@ -44,7 +43,7 @@ function person(user: Known<UserName>, id: string | null): string {
   }
 }
 
-function group(g: Known<GroupName>, id: string | null): string {
+export function group(g: Known<GroupName>, id: string | null): string {
   switch (g.kind) {
     case "named":
       return clean(g.value.name);
@@ -58,6 +57,6 @@ function group(g: Known<GroupName>, id: string | null): string {
 }
 
 /** A name from Seam must not start a new line or move the terminal cursor. */
-function clean(text: string): string {
+export function clean(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
 }
