@@ -9,7 +9,7 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { UsageError, write } from "./usage";
+import { runCommand, UsageError, write } from "./usage";
 import { auditFindings, Declaration, touchedGroups } from "../audit/findings";
 import { formatAuditJson } from "../audit/format-json";
 import { formatAuditMarkdown } from "../audit/format-markdown";
@@ -195,18 +195,6 @@ async function audit(options: Options): Promise<number> {
 }
 
 /** Runs `audit` with the arguments after the command name; returns the exit code. */
-export async function runAudit(argv: string[]): Promise<number> {
-  const options = parseOptions(argv);
-  if (options === "help") {
-    await write(process.stdout, auditUsage);
-    return 0;
-  }
-  try {
-    return await audit(options);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const message = e instanceof AuditInputError ? e.message : `unexpected failure: ${(e as Error).message ?? String(e)}`;
-    process.stderr.write(`pulumi-seam-acs audit: ${message}\n`);
-    return 1;
-  }
+export function runAudit(argv: string[]): Promise<number> {
+  return runCommand("audit", auditUsage, parseOptions(argv), audit, (e) => e instanceof AuditInputError);
 }

@@ -5,7 +5,7 @@
  * or Seam unreadable; 2 usage error (thrown as UsageError, reported by cli.ts).
  */
 import { parseArgs } from "node:util";
-import { UsageError, write } from "./usage";
+import { runCommand, UsageError, write } from "./usage";
 import { ExportedGroup, rosterYaml } from "../export/roster-export";
 import { canonical, seamIdProblem } from "../provider/inputs";
 import { namesSettings } from "../review/names";
@@ -114,18 +114,6 @@ async function exportRosters(options: Options): Promise<number> {
 }
 
 /** Runs `export` with the arguments after the command name; returns the exit code. */
-export async function runExport(argv: string[]): Promise<number> {
-  const options = parseOptions(argv);
-  if (options === "help") {
-    await write(process.stdout, exportUsage);
-    return 0;
-  }
-  try {
-    return await exportRosters(options);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const message = e instanceof ExportError ? e.message : `unexpected failure: ${(e as Error).message ?? String(e)}`;
-    process.stderr.write(`pulumi-seam-acs export: ${message}\n`);
-    return 1;
-  }
+export function runExport(argv: string[]): Promise<number> {
+  return runCommand("export", exportUsage, parseOptions(argv), exportRosters, (e) => e instanceof ExportError);
 }
