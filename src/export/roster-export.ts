@@ -64,7 +64,9 @@ export function rosterYaml(groups: readonly ExportedGroup[], header: string): st
     out.push(`  ${name}:`, `    # ${comment(g.name)}`, `    acsAccessGroupId: ${JSON.stringify(canonical(g.acsAccessGroupId))}`);
     if (g.acsSystemId !== undefined) out.push(`    acsSystemId: ${JSON.stringify(canonical(g.acsSystemId))}`);
     out.push("    members:");
-    const entries = g.members.map((m) => ({ m, e: memberEntry(m, g.searchable) })).sort((a, b) => a.e.value.localeCompare(b.e.value));
+    // Each person once: loadRoster refuses a member listed twice.
+    const members = [...new Map(g.members.map((m) => [canonical(m.acsUserId), m])).values()];
+    const entries = members.map((m) => ({ m, e: memberEntry(m, g.searchable) })).sort((a, b) => a.e.value.localeCompare(b.e.value));
     for (const { m, e } of entries) {
       const who = [m.fullName, e.by === "acsUserId" ? (m.email ?? m.userIdentityEmail) : undefined].filter(Boolean).join(", ");
       const note = [who, e.why].filter(Boolean).join("; ");
