@@ -4,6 +4,8 @@
  * returns its exit code (0 ok, 1 bad input or failure, 3 a guard tripped); this file only
  * dispatches and reports usage errors (exit 2).
  */
+// First: an old Node.js ends here with the versions, before undici loads.
+import "./commands/supported-node";
 import { reviewUsage, runReview } from "./commands/review";
 import { UsageError, write } from "./commands/usage";
 
