@@ -6,6 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AcsUser, SeamClient } from "../seam/client";
 import { ConfigSource, resolveSettings } from "../seam/settings";
+import { refusePlaintextTokens } from "../program/plaintext-token";
+import { asProgramError, programError } from "../program/program-error";
 import { emailProblem } from "./email";
 
 export interface AcsUserLookupArgs {
@@ -24,11 +26,14 @@ export type FoundAcsUser = Pick<AcsUser, "acsUserId" | "fullName" | "email" | "u
  */
 export function lookupAcsUser(args: AcsUserLookupArgs): Promise<FoundAcsUser> {
   const problem = typeof args?.email === "string" ? emailProblem(args.email) : "must be a string";
-  if (problem) return Promise.reject(new Error(`lookupAcsUser: email ${JSON.stringify(args?.email)} ${problem}.`));
+  if (problem) return Promise.reject(programError(`lookupAcsUser: email ${JSON.stringify(args?.email)} ${problem}.`));
   const key = `${args.email.toLowerCase()}\u0000${args.acsSystemId ?? ""}`;
   let found = lookups.get(key);
   if (!found) {
-    found = Promise.resolve().then(() => findAcsUserByEmail(client(), args.email, args.acsSystemId));
+    // Failures are the user's to fix: printed once, as the message alone (program-error.ts).
+    found = Promise.resolve()
+      .then(() => findAcsUserByEmail(client(), args.email, args.acsSystemId))
+      .catch((e: unknown) => Promise.reject(asProgramError(e)));
     lookups.set(key, found);
   }
   return found;
@@ -84,10 +89,22 @@ function more(count: number): string {
 const stackConfig: ConfigSource = { get: (key) => pulumi.runtime.getConfig(key) };
 
 let cached: { key: string; client: SeamClient } | undefined;
+/**
+ * The one error of unusable settings: the stack config and environment do not change during a
+ * program run, and one error object is reported once, however many lookups it fails.
+ */
+let settingsError: Error | undefined;
 
 /** One client (and connection pool) for the program's lookups while the settings stay the same. */
 function client(): SeamClient {
-  const settings = resolveSettings(stackConfig, process.env);
+  refusePlaintextTokens();
+  if (settingsError) throw settingsError;
+  let settings;
+  try {
+    settings = resolveSettings(stackConfig, process.env);
+  } catch (e) {
+    throw (settingsError = asProgramError(e));
+  }
   const key = JSON.stringify(settings);
   if (cached?.key !== key) cached = { key, client: new SeamClient(settings) };
   return cached.client;
