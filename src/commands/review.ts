@@ -1,7 +1,8 @@
 /**
  * `pulumi-seam-acs review`: turns `pulumi preview --json` into who gains and who loses access, in
  * names, and can stop a pipeline when too many would lose it.
- * Exit codes: 0 ok; 3 the guard tripped (after printing the review); 1 bad input or failure;
+ * Exit codes: 0 ok; 3 the guard tripped (after printing the review); 4 a gain names a user or
+ * group that does not exist (`up` would fail; also after printing); 1 bad input or failure;
  * 2 usage error (thrown as UsageError, reported by cli.ts).
  */
 import fs from "node:fs";
@@ -12,6 +13,7 @@ import { formatJson } from "../review/format-json";
 import { formatMarkdown } from "../review/format-markdown";
 import { formatText } from "../review/format-text";
 import { guard } from "../review/guard";
+import { missingGainExitCode, missingGainsProblem } from "../review/missing-gains";
 import { namesFromSeam, noNames, NameResult } from "../review/names";
 import { readPreview, ReviewInputError } from "../review/preview-file";
 import { buildReport, Report } from "../review/report";
@@ -36,7 +38,8 @@ Options:
 Names are read with the provider's credentials from the environment: SEAM_API_KEY, or
 SEAM_PERSONAL_ACCESS_TOKEN / SEAM_CONSOLE_SESSION_TOKEN with SEAM_WORKSPACE_ID; SEAM_ENDPOINT.
 
-Exit codes: 0 ok, 3 guard tripped (the review is printed first), 1 bad input or failure, 2 usage error.
+Exit codes: 0 ok, 3 guard tripped (the review is printed first), 4 a gain names a user or group
+Seam does not have (\`pulumi up\` would fail), 1 bad input or failure, 2 usage error.
 `;
 
 const formats = { text: formatText, markdown: formatMarkdown, json: formatJson } as const;
@@ -125,11 +128,14 @@ async function review(options: Options): Promise<number> {
   // The JSON has no room for caveats; a pipeline log should still show them.
   if (options.format === "json") for (const note of report.notes) process.stderr.write(`note: ${note}\n`);
   const verdict = guard(changes.removals.length, options.maxRemovals);
-  if (verdict.tripped) {
-    process.stderr.write(`${verdict.reason}\n`);
-    return 3;
+  if (verdict.tripped) process.stderr.write(`${verdict.reason}\n`);
+  // Before the guard's code: this `up` would fail whatever a reviewer decides.
+  const missing = missingGainsProblem(report);
+  if (missing !== undefined) {
+    process.stderr.write(`${missing}\n`);
+    return missingGainExitCode;
   }
-  return 0;
+  return verdict.tripped ? 3 : 0;
 }
 
 /** Runs `review` with the arguments after the command name; returns the exit code. */

@@ -106,6 +106,7 @@ function client(): SeamClient {
     throw (settingsError = asProgramError(e));
   }
   const key = JSON.stringify(settings);
-  if (cached?.key !== key) cached = { key, client: new SeamClient(settings) };
+  // A preview fails at once on an endpoint that refuses connections; `up` retries patiently.
+  if (cached?.key !== key) cached = { key, client: new SeamClient(settings, { preview: pulumi.runtime.isDryRun() }) };
   return cached.client;
 }
