@@ -284,7 +284,7 @@ test("no credentials: ids and one warning line, or exit 1 with --require-names",
   expect(r.code).toBe(0);
   expect(r.stdout).toContain(`  ${u.barbara} — ${g.lobby} — barbara`);
   expect(r.stderr.trim().split("\n")).toHaveLength(1);
-  expect(r.stderr).toMatch(/^warning: no names \(ids only\): No Seam credentials: .*SEAM_API_KEY.*--no-names/);
+  expect(r.stderr).toMatch(/^warning: no names \(ids only\): the review does not read the stack config .*Set SEAM_API_KEY .*SEAM_ENDPOINT.*--stack NAME.*--no-names/);
 
   const required = await review(["--require-names"], { env: { SEAM_ENDPOINT: fake.url } });
   expect(required.code).toBe(1);

@@ -6,7 +6,7 @@
  * 2 usage error (thrown as UsageError, reported by cli.ts).
  */
 import fs from "node:fs";
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "./parse-options";
 import { UsageError, write } from "./usage";
 import { accessChanges } from "../review/access-changes";
 import { formatJson } from "../review/format-json";
@@ -15,6 +15,7 @@ import { formatText } from "../review/format-text";
 import { guard } from "../review/guard";
 import { missingGainExitCode, missingGainsProblem } from "../review/missing-gains";
 import { namesFromSeam, noNames, NameResult } from "../review/names";
+import { readStackConfig } from "../review/stack-config";
 import { readPreview, ReviewInputError } from "../review/preview-file";
 import { buildReport, Report } from "../review/report";
 
@@ -33,10 +34,13 @@ Options:
   --fail-on-removal     the same as --max-removals 0
   --no-names            send no request to Seam; show ids only
   --require-names       exit 1 when names cannot be read (no credentials, Seam failing)
+  --stack NAME          read names with that stack's seam:* config (runs \`pulumi config\`
+                        in the current directory), as the provider would
   -h, --help            show this help
 
-Names are read with the provider's credentials from the environment: SEAM_API_KEY, or
-SEAM_PERSONAL_ACCESS_TOKEN / SEAM_CONSOLE_SESSION_TOKEN with SEAM_WORKSPACE_ID; SEAM_ENDPOINT.
+Without --stack, names are read with credentials from the environment only (not the stack
+config): SEAM_API_KEY, or SEAM_PERSONAL_ACCESS_TOKEN / SEAM_CONSOLE_SESSION_TOKEN with
+SEAM_WORKSPACE_ID; SEAM_ENDPOINT unless it is Seam's own API.
 
 Exit codes: 0 ok, 3 guard tripped (the review is printed first), 4 a gain names a user or group
 Seam does not have (\`pulumi up\` would fail), 1 bad input or failure, 2 usage error.
@@ -51,29 +55,20 @@ interface Options {
   readonly maxRemovals?: number;
   readonly names: boolean;
   readonly requireNames: boolean;
+  readonly stack?: string;
 }
 
 function parseOptions(argv: string[]): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        preview: { type: "string" },
-        format: { type: "string" },
-        "max-removals": { type: "string" },
-        "fail-on-removal": { type: "boolean" },
-        "no-names": { type: "boolean" },
-        "require-names": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]!);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs("review", argv, {
+    preview: { type: "string" },
+    format: { type: "string" },
+    "max-removals": { type: "string" },
+    "fail-on-removal": { type: "boolean" },
+    "no-names": { type: "boolean" },
+    "require-names": { type: "boolean" },
+    stack: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) return "help";
   const [command, ...extra] = positionals;
   if (command === undefined) throw new UsageError("no command given; the command is `review`.");
@@ -92,7 +87,8 @@ function parseOptions(argv: string[]): Options | "help" {
     maxRemovals = 0;
   }
   if (values["no-names"] && values["require-names"]) throw new UsageError("--no-names and --require-names contradict each other; pass one of them.");
-  return { preview: values.preview, format: format as Format, maxRemovals, names: !values["no-names"], requireNames: values["require-names"] === true };
+  if (values["no-names"] && values.stack !== undefined) throw new UsageError("--stack only says where names are read; with --no-names there are none. Pass one of them.");
+  return { preview: values.preview, format: format as Format, maxRemovals, names: !values["no-names"], requireNames: values["require-names"] === true, stack: values.stack };
 }
 
 async function readInput(preview: string | undefined): Promise<{ text: string; source: string }> {
@@ -117,7 +113,7 @@ async function review(options: Options): Promise<number> {
   const changes = accessChanges(preview);
   const all = [...changes.removals, ...changes.additions, ...changes.moves, ...changes.unknown];
   const ids = (pick: (c: (typeof all)[number]) => string | null) => all.map(pick).filter((id): id is string => id !== null);
-  const named: NameResult = options.names ? await namesFromSeam(process.env, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId)) : { names: noNames };
+  const named: NameResult = options.names ? await readNames(options, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId)) : { names: noNames };
   if (named.warning && options.requireNames) {
     process.stderr.write(`pulumi-seam-acs review: names are required (--require-names) but ${named.warning.replace(/^warning: /, "")}\n`);
     return 1;
@@ -136,6 +132,18 @@ async function review(options: Options): Promise<number> {
     return missingGainExitCode;
   }
   return verdict.tripped ? 3 : 0;
+}
+
+/** Names with the settings of the environment, or of `--stack`'s config and the environment. */
+async function readNames(options: Options, userIds: string[], groupIds: string[]): Promise<NameResult> {
+  if (options.stack === undefined) return namesFromSeam(process.env, userIds, groupIds);
+  let config;
+  try {
+    config = await readStackConfig(options.stack);
+  } catch (e) {
+    return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message}` };
+  }
+  return namesFromSeam(process.env, userIds, groupIds, config);
 }
 
 /** Runs `review` with the arguments after the command name; returns the exit code. */

@@ -31,17 +31,19 @@ export function plaintextTokenProblem(get: (key: string) => string | undefined, 
   );
 }
 
-let checked = false;
+/** The verdict, once per program run: undefined (fine) or the one error object, reported once however often it is thrown. */
+let verdict: { error?: Error } | undefined;
 
 /**
  * Throws a programError (printed as the message alone) when the program's stack config holds a
- * token key that is not a secret. Checked once per program run.
+ * token key that is not a secret. Checked once per program run; always the same error object.
  */
 export function refusePlaintextTokens(): void {
-  if (checked) return;
-  const problem = plaintextTokenProblem((key) => pulumi.runtime.getConfig(key), isConfigSecret);
-  if (problem !== undefined) throw programError(problem);
-  checked = true;
+  if (!verdict) {
+    const problem = plaintextTokenProblem((key) => pulumi.runtime.getConfig(key), isConfigSecret);
+    verdict = problem === undefined ? {} : { error: programError(problem) };
+  }
+  if (verdict.error) throw verdict.error;
 }
 
 /** @pulumi/pulumi's `runtime.isConfigSecret` (internal, present since long before 3.216), or the same rule on the environment. */

@@ -10,11 +10,22 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-/** A pulumi.RunError whose message stays as written. */
+/** One error object per message: the SDK reports an object once, so ten failed lookups with one cause print once. */
+const made = new Map<string, pulumi.RunError>();
+
+/**
+ * A pulumi.RunError whose message stays as written, the same object for the same message. Its
+ * name is empty because some SDK paths print an error as `String(error)` (`Error: …`); the
+ * message is all a reader needs.
+ */
 export function programError(message: string): pulumi.RunError {
+  const known = made.get(message);
+  if (known) return known;
   const error = new pulumi.RunError(message);
   Object.defineProperty(error, "message", { get: () => message, set: () => undefined, enumerable: false, configurable: true });
-  error.stack = `${error.name}: ${message}`;
+  Object.defineProperty(error, "name", { value: "", enumerable: false, configurable: true, writable: true });
+  error.stack = message;
+  made.set(message, error);
   return error;
 }
 
