@@ -6,12 +6,14 @@
  */
 // First: an old Node.js ends here with the versions, before undici loads.
 import "./commands/supported-node";
+import { runDevServer } from "./commands/dev-server";
 import { reviewUsage, runReview } from "./commands/review";
 import { UsageError, write } from "./commands/usage";
 
 /** Subcommand name → runner (the arguments after the name → exit code). */
 const commands: Readonly<Record<string, (argv: string[]) => Promise<number>>> = {
   review: runReview,
+  "dev-server": runDevServer,
 };
 
 async function main(argv: string[]): Promise<number> {
