@@ -176,7 +176,9 @@ describe("an old Node.js fails at load, with the version found and the version n
     if (Number(version.split(".")[0]) < 22 && !cases.some((c) => c[3] === version)) cases.push([`the machine's Node ${version}`, dir, {}, version]);
   }
 
-  test.each(cases)("%s: the package, the provider and the CLI, and pulumi preview", async (_name, dir, env, version) => {
+  // The CLI run costs a preview: once, with the machine's old node when there is one.
+  const withCli = cases.at(-1)![0];
+  test.each(cases)("%s: the package, the provider and the CLI (and pulumi preview, once)", async (name, dir, env, version) => {
     const expected = new RegExp(`pulumi-seam-acs needs Node\\.js >=22\\.19, but this is Node\\.js ${version.replace(/\./g, "\\.")}`);
     const consumer = process.env.SEAM_ACS_TEST_CONSUMER!;
     const pkg = path.join(consumer, "node_modules", "pulumi-seam-acs");
@@ -196,6 +198,7 @@ describe("an old Node.js fails at load, with the version found and the version n
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(new RegExp(`^${expected.source}`));
 
+    if (name !== withCli) return;
     const p = new PulumiProject("old-node", {
       program: `const { AccessGroupMembership } = require("pulumi-seam-acs");\nnew AccessGroupMembership("m", { acsUserId: "acs_user1", acsAccessGroupId: "acs_access_group1" });\n`,
       env: { SEAM_API_KEY: canary, SEAM_ENDPOINT: fake.url },
