@@ -379,7 +379,7 @@ describe("usage errors: exit 2", () => {
     [["review", "--max-removals", "two"], /--max-removals takes a whole number of memberships \(0 or more\), not "two"/],
     [["review", "--fail-on-removal", "--max-removals", "2"], /--fail-on-removal means --max-removals 0; pass one of them/],
     [["review", "--no-names", "--require-names"], /contradict/],
-    [["review", "--colour"], /Unknown option '--colour'/],
+    [["review", "--colour"], /unknown option --colour; the options of `review` are --preview VALUE/],
   ])("%j", async (args, message) => {
     const r = await runReview(args as string[], { stdin: sames.stdout });
     expect(r.code).toBe(2);
