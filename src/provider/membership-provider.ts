@@ -13,6 +13,7 @@ import { DeclaredMemberships } from "./declared-memberships";
 import { GroupMembersCache } from "./group-members-cache";
 import { canonical, unknownValue, validateInputs } from "./inputs";
 import { membershipId, parseMembershipId } from "./membership-id";
+import { RosterProvider } from "./roster-provider";
 import { waitForSyncAfter, waitForSyncAfterAdd } from "./sync-wait";
 
 export type MembershipOutputs = {
@@ -43,6 +44,13 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   private config: ConfigSource = noConfig;
   private cached: Session | undefined;
   private readonly declared = new DeclaredMemberships();
+  /** AccessGroupRoster shares this process, its client and its netting; calls are routed to it by shape. */
+  private readonly rosters = new RosterProvider({
+    declared: this.declared,
+    session: () => this.session(),
+    settings: () => this.settings(),
+    workspaceId: () => this.workspaceId(),
+  });
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
@@ -50,7 +58,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     this.config = req.config;
   }
 
-  async check(_olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+  async check(olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+    if (RosterProvider.handles(news)) return this.rosters.check(olds, news);
     const result = validateInputs(news);
     if (!result.ok) return { inputs: news, failures: result.failures };
     // Missing or malformed credentials fail here, so `pulumi preview` reports them.
@@ -59,7 +68,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     return { inputs: { ...result.ids } };
   }
 
-  async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+  async diff(id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+    if (RosterProvider.handles(news)) return this.rosters.diff(id, olds, news);
     const names = ["acsUserId", "acsAccessGroupId"] as const;
     // Stored ids are compared as check spells the new ones: state written before UUIDs were
     // lower-cased must not read as another membership (its replacement would revoke the pair).
@@ -77,7 +87,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     return { changes: news.__provider !== olds.__provider || names.some((name) => news[name] !== olds[name]) };
   }
 
-  async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs>> {
+  async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs | Props>> {
+    if (RosterProvider.handles(inputs)) return this.rosters.create(inputs);
     const ids = idsOf(inputs, "create");
     // Before the add: once access is granted, nothing may stand between it and the state.
     const workspaceId = await this.workspaceId();
@@ -97,7 +108,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     return created;
   }
 
-  async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs>> {
+  async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs | Props>> {
+    if (RosterProvider.handles(props, id)) return this.rosters.read(id, props);
     const ids = idsFromState(id, props);
     await this.sameWorkspace(props, ids, "read");
     // One list of the group's members answers every membership of that group in this refresh.
@@ -109,7 +121,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     return { id: membershipId(ids), props: { ...outputsOf(ids), workspaceId: await this.workspaceId() }, inputs: outputsOf(ids) };
   }
 
-  async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs>> {
+  async update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs | Props>> {
+    if (RosterProvider.handles(news)) return this.rosters.update(id, olds, news);
     const workspaceId = typeof olds.workspaceId === "string" ? olds.workspaceId : undefined;
     const ids = idsOf(news, "update");
     await waitForSyncAfter("update", () => this.session().client, this.settings().sync, ids);
@@ -117,6 +130,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   }
 
   async delete(id: string, props: Props): Promise<void> {
+    if (RosterProvider.handles(props, id)) return this.rosters.delete(id, props);
     const ids = idsFromState(id, props);
     if (this.declared.isDeclared(ids)) return;
     await this.sameWorkspace(props, ids, "delete");
