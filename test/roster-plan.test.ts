@@ -63,3 +63,14 @@ test("the review of a roster step agrees with the plan over 500 random changes",
     expect(rosterStepAsMemberships(step).every((m) => m.urn.startsWith(`${urn}[`))).toBe(true);
   }
 });
+
+test("pairsOfStateResource: a roster's state gives one pair per member in place, a membership its one pair, other types nothing", () => {
+  const { pairsOfStateResource } = require("../src/provider/state-pairs") as typeof import("../src/provider/state-pairs");
+  expect(pairsOfStateResource({ type: "pulumi-nodejs:dynamic/seam:AccessGroupRoster", id: `roster:${G}`, outputs: { acsAccessGroupId: G.toUpperCase(), members: { ada: U(1), grace: U(2) } } })).toEqual([
+    { acsUserId: U(1), acsAccessGroupId: G, member: "ada" },
+    { acsUserId: U(2), acsAccessGroupId: G, member: "grace" },
+  ]);
+  expect(pairsOfStateResource({ type: "pulumi-nodejs:dynamic/seam:AccessGroupRoster", outputs: { acsAccessGroupId: G, members: [U(3)] } })).toEqual([{ acsUserId: U(3), acsAccessGroupId: G, member: U(3) }]);
+  expect(pairsOfStateResource({ type: "pulumi-nodejs:dynamic/seam:AccessGroupMembership", id: `${G}/${U(4)}`, outputs: {} })).toEqual([{ acsUserId: U(4), acsAccessGroupId: G }]);
+  expect(pairsOfStateResource({ type: "seam:index:AccessGroupRoster", outputs: { acsUserIds: [U(1)] } })).toBeUndefined();
+});
