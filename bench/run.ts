@@ -79,7 +79,11 @@ const routeNames: Record<string, string> = {
  */
 async function review(fake: SeamFake, p: PulumiProject): Promise<{ code: number }> {
   const preview = await p.run(["preview", "--json", "--show-sames", ...parallel], { allowFailure: true, env: { BENCH_DROP_ALL: "1" } });
-  if (preview.code !== 0) return { code: preview.code };
+  if (preview.code !== 0) {
+    reviewBefore = fake.requests.length;
+    reviewStarted = process.hrtime.bigint();
+    return preview;
+  }
   return reviewWithNames(fake, preview.stdout);
 }
 
@@ -98,6 +102,7 @@ async function measure(fake: SeamFake, p: PulumiProject, phase: Phase, n: number
   fake.resetPeakInFlight();
   let started = process.hrtime.bigint();
   const result = phase === "review" ? await review(fake, p) : await p.run([...phases[phase]], { allowFailure: true });
+  if (result.code !== 0) process.stderr.write(`bench: ${phase} failed:\n${"stdout" in result ? `${result.stdout}\n${result.stderr}` : ""}\n`.slice(0, 4000));
   if (phase === "review") {
     before = reviewBefore;
     started = reviewStarted;
