@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PulumiProject } from "./support/pulumi";
+import { runReview } from "./support/review";
 import { declare, mutationsSince, reviewOf, rosterProgram, rosterType, stateResources } from "./support/rosters";
 import { SeamFake, startSeamFake } from "./support/seam-fake";
 
@@ -97,10 +98,16 @@ describe("one roster through the changes people make", () => {
     expect(up.stdout).not.toMatch(/created|deleted|replaced/);
   });
 
-  test("7. renamed without an alias: a new roster, the old one leaves the state, no remove; the review shows moves only", async () => {
+  test("7. renamed without an alias: a new roster, the old one leaves the state, no remove; the review shows moves only, in names from one list of the group", async () => {
     await lobbyRoster([u.alan!, u.ada!, u.hedy!], "main-lobby");
-    const review = await reviewOf(p);
-    expect({ removals: review.removals.length, additions: review.additions.length, moves: review.moves.length }).toEqual({ removals: 0, additions: 0, moves: 3 });
+    const preview = await p.previewJson(["--show-sames"]);
+    const named = fake.requests.length;
+    const review = await runReview(["review", "--format", "json"], { stdin: preview.stdout, env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+    expect(review.code).toBe(0);
+    const report = JSON.parse(review.stdout);
+    expect({ removals: report.removals.length, additions: report.additions.length, moves: report.moves.length }).toEqual({ removals: 0, additions: 0, moves: 3 });
+    expect(report.moves.map((m: { user: { fullName: string } }) => m.user.fullName).sort()).toEqual(["ada", "alan", "hedy"]);
+    expect(fake.requests.slice(named).map((r) => r.path).sort()).toEqual(["/acs/access_groups/get", "/acs/access_groups/list_users"]);
     const before = fake.requests.length;
     await p.up();
     expect(mutationsSince(fake, before)).toEqual([]);

@@ -42,7 +42,7 @@ test("the example previews: two roster resources from the file, every member by 
     expect(stdout).toMatch(/\+ 3 to create/);
     const json = JSON.parse((await pulumi("preview", "--json")).stdout);
     const members = Object.fromEntries(
-      json.steps.filter((s: { op: string }) => s.op === "create" && s.newState?.type?.endsWith("AccessGroupRoster")).map((s: { urn: string; newState: { inputs: { members: Record<string, string> } } }) => [s.urn.split("::").at(-1), Object.keys(s.newState.inputs.members).sort()]),
+      json.steps.filter((s: { op: string; newState?: { type?: string } }) => s.op === "create" && s.newState?.type?.endsWith("AccessGroupRoster")).map((s: { urn: string; newState: { inputs: { members: Record<string, string> } } }) => [s.urn.split("::").at(-1), Object.keys(s.newState.inputs.members).sort()]),
     );
     expect(members).toEqual({ lobby: ["8d7e0b3a-b889-49a7-9164-4b71a0506a33", "alan@example.com", "grace@example.com"], lab: ["grace@example.com"] });
   } finally {

@@ -49,7 +49,7 @@ test("create waits for every added member together: one group read per look, no 
   for (let i = 0; i < 400 && answeredLooks() < 2; i++) await new Promise((r) => setTimeout(r, 10));
   for (const u of users.slice(0, 2)) fake.setPendingMutations(u, []);
   const result = await created;
-  expect(result.outs.members).toEqual([...users].sort());
+  expect((result.outs as Record<string, unknown>).members).toEqual([...users].sort());
   const paths = pathsSince(before);
   expect(paths.filter((r) => r === "/acs/users/add_to_access_group")).toHaveLength(5);
   expect(paths.filter((r) => r === "/acs/users/get")).toEqual([]);
@@ -75,7 +75,7 @@ test("delete waits for removed members, who are no longer in the group's list, w
   const { id, outs } = await p.create({ acsAccessGroupId: group, members: users, __provider: "code" });
   fake.setPendingMutations(users[0]!, [pushing(group)]);
   const before = fake.requests.length;
-  const error = await p.delete(id, outs).catch((e) => e);
+  const error = await p.delete(id, outs as Record<string, unknown>).catch((e) => e);
   expect(error).toBeInstanceOf(SyncTimeoutError);
   expect(fake.membersOf(group)).toEqual([]);
   expect(pathsSince(before).filter((r) => r === "/acs/users/get").length).toBeGreaterThanOrEqual(2);

@@ -12,13 +12,7 @@ import type { SeamClient } from "../seam/client";
 import type { SyncSettings } from "../seam/settings";
 import { describePendingChanges, pendingChangesFor } from "./pending-membership-changes";
 import { nextPollGapMs, syncPollPolicy } from "./sync-poll-policy";
-import { Clock, SyncTimeoutError } from "./sync-wait";
-
-const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: Math.random,
-};
+import { Clock, SyncTimeoutError, systemClock } from "./sync-wait";
 
 /**
  * Resolves once no changed member has anything pending for the group; throws SyncTimeoutError
