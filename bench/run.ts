@@ -193,6 +193,8 @@ async function main() {
             phase === "up" || phase === "destroy" ? `${floor.toFixed(1)} s` : "",
             o && b ? ratio(o.seconds, b.seconds) : "–",
           ]);
+          // As it goes, so a long run that is stopped still leaves its figures.
+          process.stderr.write(`| ${rows.at(-1)!.join(" | ")} |\n`);
         }
       }
     }
