@@ -74,4 +74,4 @@ test("component rosters from 0.1.0 become roster resources: only moves in the re
       ["lobby", [ids.ada, ids.grace].sort()],
     ].sort(),
   );
-});
+}, 300_000);
