@@ -9,23 +9,6 @@ export interface AccessGroupMembershipArgs {
   readonly acsAccessGroupId: pulumi.Input<string>;
 }
 
-/** Set while AccessGroupRoster constructs a member, so the member's claim names the roster and its key. */
-let rosterClaimant: string | undefined;
-
-/**
- * For AccessGroupRoster: constructs one member's membership (synchronously, inside `make`) so that
- * a second declarer of its pair is told `AccessGroupRoster "lobby" member "ada"`, as the program
- * spells it, rather than the child's generated name.
- */
-export function asRosterMember<T>(claimant: string, make: () => T): T {
-  rosterClaimant = claimant;
-  try {
-    return make();
-  } finally {
-    rosterClaimant = undefined;
-  }
-}
-
 /** The error for `deleteBeforeReplace: true` on a membership; exported for the roster and tests. */
 export function deleteBeforeReplaceMessage(name: string): string {
   return (
@@ -57,9 +40,7 @@ export class AccessGroupMembership extends pulumi.dynamic.Resource {
     if (opts?.deleteBeforeReplace) throw new pulumi.RunError(deleteBeforeReplaceMessage(name));
     // One declarer per pair in a program (see pair-claims.ts): plain ids are claimed before the
     // resource is registered, so a refused duplicate adds nothing; Outputs once they resolve.
-    // A roster's member is named as the program spells it (see asRosterMember).
-    const claimant = rosterClaimant ?? `AccessGroupMembership "${name}"`;
-    rosterClaimant = undefined; // a member's own children (none today) would claim as themselves
+    const claimant = `AccessGroupMembership "${name}"`;
     if (args) claimPairOf(args, claimant);
     // An output-only property must be named (as undefined) for the SDK to create its Output.
     super(serializedProvider, name, { workspaceId: undefined, ...args }, opts, "seam", "AccessGroupMembership");

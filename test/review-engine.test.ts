@@ -10,6 +10,7 @@ import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-f
 
 const userRoute = "/acs/users/get";
 const groupRoute = "/acs/access_groups/get";
+const listRoute = "/acs/access_groups/list_users";
 const hostileName = "Eve | <img src=x onerror=alert(1)> **bold** [x](https://evil.example) @octocat\nsecond line `code` \\";
 const hostileGroup = "Vault |\n<script>alert(1)</script>";
 
@@ -154,11 +155,13 @@ test("JSON, field by field: removals, additions, moves and unknowns netted as th
   );
   expect(json.unknown).toEqual([{ acsUserId: null, acsAccessGroupId: g.lab, resources: [urn("hank-lab")], user: null, group: { name: "Lab" } }]);
 
-  // One read per distinct id, nothing else: 9 users and 5 groups.
+  // One read per distinct group; one member list per group with two or more people in place
+  // (lab and lobby), which names everyone in them; one read per other person: 4 of the 9.
   const sent = fake.requests.slice(before);
-  expect(sent.every((s) => s.path === userRoute || s.path === groupRoute)).toBe(true);
+  expect(sent.every((s) => s.path === userRoute || s.path === groupRoute || s.path === listRoute)).toBe(true);
   const asked = (route: string, key: string) => sent.filter((s) => s.path === route).map((s) => (s.body as Record<string, string>)[key]).sort();
-  expect(asked(userRoute, "acs_user_id")).toEqual(["ada", "alan", "barbara", "edsger", "eve", "frank", "ghost", "grace", "linus"].map((k) => u[k]).sort());
+  expect(asked(listRoute, "acs_access_group_id")).toEqual(["lab", "lobby"].map((k) => g[k]).sort());
+  expect(asked(userRoute, "acs_user_id")).toEqual(["eve", "frank", "ghost", "grace"].map((k) => u[k]).sort());
   expect(asked(groupRoute, "acs_access_group_id")).toEqual(["lab", "lobby", "oldRoom", "roof", "vault"].map((k) => g[k]).sort());
   expect(sent.every((s) => s.headers.authorization === `Bearer ${canary}`)).toBe(true);
 });
@@ -296,7 +299,8 @@ test("no credentials: ids and one warning line, or exit 1 with --require-names",
 test("Seam down during name lookups: ids and one warning line (never the token), or exit 1 with --require-names", async () => {
   const env = { ...withNames(), SEAM_MAX_ATTEMPTS: "2", SEAM_REQUEST_TIMEOUT_SECONDS: "2" };
   const down = { kind: "status", status: 503 } as const;
-  const during = (f: () => Promise<RunResult>) => fake.duringOutage(userRoute, down, {}, () => fake.duringOutage(groupRoute, down, {}, f));
+  const during = (f: () => Promise<RunResult>) =>
+    fake.duringOutage(userRoute, down, {}, () => fake.duringOutage(groupRoute, down, {}, () => fake.duringOutage(listRoute, down, {}, f)));
   const r = await during(() => review([], { env }));
   expect(r.code).toBe(0);
   expect(r.stdout.split("\n")[0]).toBe("5 lose access, 2 gain access, 4 moved in state, 1 not known until apply");

@@ -114,7 +114,9 @@ async function review(options: Options): Promise<number> {
   const changes = accessChanges(preview);
   const all = [...changes.removals, ...changes.additions, ...changes.moves, ...changes.unknown];
   const ids = (pick: (c: (typeof all)[number]) => string | null) => all.map(pick).filter((id): id is string => id !== null);
-  const named: NameResult = options.names ? await namesFromSeam(process.env, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId)) : { names: noNames };
+  // Removals and moves are in place at Seam: their groups' member lists name them in one request each.
+  const atSeam = [...changes.removals, ...changes.moves];
+  const named: NameResult = options.names ? await namesFromSeam(process.env, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId), atSeam) : { names: noNames };
   if (named.warning && options.requireNames) {
     process.stderr.write(`pulumi-seam-acs review: names are required (--require-names) but ${named.warning.replace(/^warning: /, "")}\n`);
     return 1;

@@ -45,6 +45,16 @@ export class DeploymentFacts {
     for (const [id, planned] of this.replacements) if (planned === pair) this.replacements.delete(id);
   }
 
+  /** `diff` of roster `id` plans its replacement by the roster whose id will be `newRosterId`. */
+  replacingRoster(id: string, newRosterId: string): void {
+    this.replacements.set(id, newRosterId);
+  }
+
+  /** A roster's `create` starts: the replacement planned for it is no longer pending. */
+  creatingRoster(rosterId: string): void {
+    for (const [id, planned] of this.replacements) if (planned === rosterId) this.replacements.delete(id);
+  }
+
   /** A `create` (or `update`) of the pair succeeded, or entered the state with an error. */
   recorded(ids: MembershipIds): void {
     this.held.add(membershipId(ids));

@@ -18,6 +18,7 @@ import { membershipId, parseMembershipId } from "./membership-id";
 import { engineCancelSignal, sleepUnlessAborted } from "./engine-cancel";
 import { decideRemoval } from "./removal-policy";
 import { Clock, CreatedButFailedError, waitForSyncAfter, waitForSyncAfterAdd } from "./sync-wait";
+import { RosterProvider } from "./roster-provider";
 
 export type MembershipOutputs = {
   readonly acsUserId: string;
@@ -55,6 +56,14 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   private config: ConfigSource = noConfig;
   private cached: Session | undefined;
   private readonly facts = new DeploymentFacts();
+  /** AccessGroupRoster shares this process, its client, its netting and the removal policy; calls are routed to it by shape. */
+  private readonly rosters = new RosterProvider({
+    facts: this.facts,
+    config: () => this.config,
+    session: () => this.session(),
+    settings: () => this.settings(),
+    workspaceId: () => this.workspaceId(),
+  });
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
@@ -67,7 +76,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   /** seam:waitForSync's clock: its pauses end as soon as the engine cancels the run (Ctrl-C). */
   private readonly clock: Clock = { now: Date.now, random: Math.random, sleep: (ms) => sleepUnlessAborted(ms, engineCancelSignal()) };
 
-  async check(_olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+  async check(olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+    if (RosterProvider.handles(news)) return this.rosters.check(olds, news);
     const result = validateInputs(news);
     if (!result.ok) return { inputs: news, failures: result.failures };
     // Missing or malformed credentials fail here, so `pulumi preview` reports them.
@@ -77,6 +87,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   }
 
   async diff(id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+    if (RosterProvider.handles(news)) return this.rosters.diff(id, olds, news);
     const names = ["acsUserId", "acsAccessGroupId"] as const;
     // Stored ids are compared as check spells the new ones: state written before UUIDs were
     // lower-cased must not read as another membership (its replacement would revoke the pair).
@@ -110,7 +121,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     return { changes: news.__provider !== olds.__provider || names.some((name) => news[name] !== olds[name]) };
   }
 
-  async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs>> {
+  async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs | Props>> {
+    if (RosterProvider.handles(inputs)) return this.rosters.create(inputs);
     const ids = idsOf(inputs, "create");
     this.facts.creating(ids);
     // Before the add: once access is granted, nothing may stand between it and the state.
@@ -146,7 +158,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     return created;
   }
 
-  async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs>> {
+  async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs | Props>> {
+    if (RosterProvider.handles(props, id)) return this.rosters.read(id, props);
     const ids = idsFromState(id, props);
     await this.sameWorkspace(props, ids, "read");
     // One list of the group's members answers every membership of that group in this refresh.
@@ -158,7 +171,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     return { id: membershipId(ids), props: { ...outputsOf(ids), workspaceId: await this.workspaceId() }, inputs: outputsOf(ids) };
   }
 
-  async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs>> {
+  async update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs | Props>> {
+    if (RosterProvider.handles(news)) return this.rosters.update(id, olds, news);
     const workspaceId = typeof olds.workspaceId === "string" ? olds.workspaceId : undefined;
     const ids = idsOf(news, "update");
     if (olds[unconfirmedKey] === true) await this.confirmAdd(ids);
@@ -187,6 +201,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   }
 
   async delete(id: string, props: Props): Promise<void> {
+    if (RosterProvider.handles(props, id)) return this.rosters.delete(id, props);
     const ids = idsFromState(id, props);
     const decision = decideRemoval(ids, this.facts.forDelete(id, ids));
     if (decision.action === "skip") return;

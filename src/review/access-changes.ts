@@ -21,6 +21,7 @@ import { canonical, unknownValue, validateInputs } from "../provider/inputs";
 import { membershipId } from "../provider/membership-id";
 import { idsFromState } from "../provider/membership-provider";
 import { MembershipStep, Preview, ReviewInputError } from "./preview-file";
+import { rosterStepAsMemberships } from "./roster-steps";
 
 export interface Change {
   readonly acsUserId: string;
@@ -100,7 +101,8 @@ export function accessChanges(preview: Preview): AccessChanges {
     return h;
   };
 
-  for (const step of preview.steps) {
+  // A roster step stands for one step per member (roster-steps.ts).
+  for (const step of preview.steps.flatMap(rosterStepAsMemberships)) {
     const effect = opEffects[step.op];
     if (!effect) {
       throw new ReviewInputError(

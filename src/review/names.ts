@@ -1,6 +1,8 @@
 /**
- * Names for the ids in a review: one read per distinct user and per distinct group, all started
- * at once. The client's own request budget and retries bound them; nothing here mutates.
+ * Names for the ids in a review: one read per distinct group for its name, one member list
+ * (`/acs/access_groups/list_users`, which gives each member's name and email) per group where
+ * the review expects two or more people to be members already (removals and moves), then one read
+ * per person not found in those lists. The client's own request budget and retries bound them. The client's own request budget and retries bound them; nothing here mutates.
  * Credentials resolve exactly as the provider's do, from the environment only (a review runs
  * outside any stack, so there is no stack config).
  */
@@ -29,6 +31,8 @@ export const noNames: Names = { user: () => undefined, group: () => undefined };
 export interface NameReader {
   getAcsUser(acsUserId: string): Promise<AcsUser | undefined>;
   getAccessGroup(acsAccessGroupId: string): Promise<AccessGroup | undefined>;
+  /** The group's members with their names; when absent, every person is read on their own. */
+  listAccessGroupAcsUsers?(acsAccessGroupId: string): Promise<AcsUser[] | undefined>;
 }
 
 export interface NameResult {
@@ -37,8 +41,19 @@ export interface NameResult {
   readonly warning?: string;
 }
 
-/** Looks up each distinct id once (ids compared as the provider compares them). */
-export async function lookUpNames(reader: NameReader, userIds: Iterable<string>, groupIds: Iterable<string>): Promise<NameResult> {
+/**
+ * Looks up each distinct id once (ids compared as the provider compares them). `atSeam`: pairs
+ * the review expects to be in place (removals, moves); each group holding two or more of them is
+ * listed once, and only people in no list are read on their own. So a review of 10,000 removals
+ * over 100 groups sends 100 lists and 100 group reads, not 10,100 reads; additions (people not yet
+ * in the group) are read one by one, as before.
+ */
+export async function lookUpNames(
+  reader: NameReader,
+  userIds: Iterable<string>,
+  groupIds: Iterable<string>,
+  atSeam: Iterable<{ readonly acsUserId: string; readonly acsAccessGroupId: string }> = [],
+): Promise<NameResult> {
   const users = new Map<string, Lookup<UserName>>();
   const groups = new Map<string, Lookup<GroupName>>();
   const failures: unknown[] = [];
@@ -52,17 +67,39 @@ export async function lookUpNames(reader: NameReader, userIds: Iterable<string>,
       failures.push(e);
     }
   };
-  await Promise.all([
-    ...distinctUsers.map((id) =>
-      read(id, async (i) => {
-        const u = await reader.getAcsUser(i);
-        return u && { fullName: u.fullName ?? null, email: u.email ?? u.userIdentityEmail ?? null };
-      }, users),
-    ),
-    ...distinctGroups.map((id) => read(id, async (i) => {
+  const userName = (u: AcsUser): UserName => ({ fullName: u.fullName ?? null, email: u.email ?? u.userIdentityEmail ?? null });
+  const fromLists = async () => {
+    const lister = reader.listAccessGroupAcsUsers?.bind(reader);
+    const perGroup = new Map<string, Set<string>>();
+    for (const p of atSeam) perGroup.set(canonical(p.acsAccessGroupId), (perGroup.get(canonical(p.acsAccessGroupId)) ?? new Set()).add(canonical(p.acsUserId)));
+    const listed = [...perGroup].filter(([, people]) => people.size >= 2).map(([group]) => group);
+    if (!lister || listed.length === 0) return;
+    const wanted = new Set(distinctUsers);
+    await Promise.all(
+      listed.map(async (group) => {
+        try {
+          for (const u of (await lister(group)) ?? []) if (wanted.has(canonical(u.acsUserId))) users.set(canonical(u.acsUserId), userName(u));
+        } catch {
+          // Not a failure of the review: everyone not found in a list is read on their own below.
+        }
+      }),
+    );
+  };
+  const groupReads = distinctGroups.map((id) =>
+    read(id, async (i) => {
       const g = await reader.getAccessGroup(i);
       return g && { name: g.name };
-    }, groups)),
+    }, groups),
+  );
+  await fromLists();
+  await Promise.all([
+    ...groupReads,
+    ...distinctUsers.filter((id) => !users.has(id)).map((id) =>
+      read(id, async (i) => {
+        const u = await reader.getAcsUser(i);
+        return u && userName(u);
+      }, users),
+    ),
   ]);
   const names: Names = { user: (id) => users.get(canonical(id)), group: (id) => groups.get(canonical(id)) };
   if (failures.length === 0) return { names };
@@ -89,7 +126,12 @@ export function namesSettings(env: NodeJS.ProcessEnv): SeamSettings {
 }
 
 /** Reads names with the provider's settings and client from the environment, then closes the client. */
-export async function namesFromSeam(env: NodeJS.ProcessEnv, userIds: string[], groupIds: string[]): Promise<NameResult> {
+export async function namesFromSeam(
+  env: NodeJS.ProcessEnv,
+  userIds: string[],
+  groupIds: string[],
+  atSeam: Iterable<{ readonly acsUserId: string; readonly acsAccessGroupId: string }> = [],
+): Promise<NameResult> {
   if (userIds.length === 0 && groupIds.length === 0) return { names: noNames };
   let client: SeamClient;
   try {
@@ -99,7 +141,7 @@ export async function namesFromSeam(env: NodeJS.ProcessEnv, userIds: string[], g
     return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message} The review reads credentials from the environment; pass --no-names to skip names.` };
   }
   try {
-    return await lookUpNames(client, userIds, groupIds);
+    return await lookUpNames(client, userIds, groupIds, atSeam);
   } finally {
     // undici keeps idle sockets open, which would hold the process for its keep-alive timeout.
     await client.close();

@@ -1,6 +1,6 @@
 /**
  * Reads the engine's `pulumi preview --json` document and keeps what a review needs: the steps
- * of AccessGroupMembership resources, and how many unchanged resources the preview left out.
+ * of AccessGroupMembership and AccessGroupRoster resources, and how many unchanged resources the preview left out.
  *
  * Shape (CLI v3.274.1, `display.PreviewDigest`): `{ steps, diagnostics, changeSummary, ... }`;
  * a step is `{ op, urn, oldState?, newState? }` with states carrying `id`, `type`, `inputs`,
@@ -10,6 +10,8 @@
 import { z } from "zod";
 
 export const membershipType = "pulumi-nodejs:dynamic/seam:AccessGroupMembership";
+/** One resource holding a group's member set; its steps are expanded per member (roster-steps.ts). */
+export const rosterType = "pulumi-nodejs:dynamic/seam:AccessGroupRoster";
 
 /** The input is not a usable preview; the message says what to run instead. */
 export class ReviewInputError extends Error {
@@ -96,7 +98,7 @@ export function readPreview(text: string, source: string): Preview {
   const shownSame = digest.steps.filter((s) => s.op === "same").length;
   return {
     stack: stackOf(digest.steps[0]?.urn),
-    steps: digest.steps.filter((s) => typeOf(s) === membershipType).map(toMembershipStep),
+    steps: digest.steps.filter((s) => typeOf(s) === membershipType || typeOf(s) === rosterType).map(toMembershipStep),
     hiddenUnchanged: Math.max(0, (digest.changeSummary.same ?? 0) - shownSame),
   };
 }

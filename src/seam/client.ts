@@ -66,7 +66,7 @@ const acsUserPage = z.object({
 });
 const accessGroupBody = z.object({ acs_access_group: z.object({ acs_access_group_id: z.string(), name: z.string() }) });
 const groupUsersBody = z.object({
-  acs_users: z.array(z.object({ acs_user_id: z.string() })),
+  acs_users: z.array(acsUserFields),
   // Seam does not page this route; were it ever to, a partial list must not read as "not a member".
   pagination: z.object({ has_next_page: z.boolean() }).optional(),
 });
@@ -194,11 +194,19 @@ export class SeamClient {
   }
 
   /** The ids of the group's members (one request: Seam does not paginate this route), or undefined when the group is gone. */
-  async listAccessGroupUsers(acsAccessGroupId: string): Promise<string[] | undefined> {
+  async listAccessGroupUsers(acsAccessGroupId: string, allowance?: OperationAllowance): Promise<string[] | undefined> {
+    return (await this.listAccessGroupAcsUsers(acsAccessGroupId, allowance))?.map((u) => u.acsUserId);
+  }
+
+  /**
+   * The group's members as ACS users (names, emails, `pending_mutations`), from one
+   * `/acs/access_groups/list_users` request; undefined when the group is gone.
+   */
+  async listAccessGroupAcsUsers(acsAccessGroupId: string, allowance?: OperationAllowance): Promise<AcsUser[] | undefined> {
     const route = "/acs/access_groups/list_users";
     const body = await this.readOrNotFound(route, { acs_access_group_id: acsAccessGroupId }, "Reading the access group's members", {
       acsAccessGroupId,
-    });
+    }, allowance);
     if (body === undefined) return undefined;
     const page = parse(groupUsersBody, body, route);
     if (page.pagination?.has_next_page) {
@@ -207,7 +215,7 @@ export class SeamClient {
           "pulumi-seam-acs cannot follow; it will not conclude that anyone left the group. Upgrade pulumi-seam-acs.",
       );
     }
-    return page.acs_users.map((u) => u.acs_user_id);
+    return page.acs_users.map(toAcsUser);
   }
 
   /** Every ACS user that matches the filter, following Seam's page cursors to the end. */

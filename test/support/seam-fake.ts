@@ -6,7 +6,8 @@
  *    response checked against the published schema, and with the fake's own auth and 404s;
  *  - answers `/acs/users/get` and `/acs/users/list` itself from the fake's answer, adding what
  *    the fake lacks: `search`, the user-identity email filter and pagination on the list (as
- *    Seam's OpenAPI describes them), and `pending_mutations` a test sets (the fake has none);
+ *    Seam's OpenAPI describes them), and `pending_mutations` a test sets (the fake has none; also
+ *    in the acs_users of `/acs/access_groups/list_users`, as Seam lists them);
  *  - injects faults on demand (status codes with Retry-After, resets, slow answers), latency on
  *    every request, and a rate limit that answers 429 with Retry-After beyond R requests a second;
  *  - counts requests in flight, so tests can see the most the provider ever sent at once.
@@ -308,10 +309,13 @@ export async function startSeamFake(): Promise<SeamFake> {
     const group = groups.find((g) => g.acs_access_group_id === body.acs_access_group_id);
     if (!group) return groupNotFound;
     if (path === "/acs/access_groups/get") return { status: 200, body: { acs_access_group: toAccessGroup(group), ok: true }, requestId };
+    // The fake's own records (what its /acs/users/get answers), read at once: one HTTP round trip
+    // per member would make a 1,000-member list cost the test double seconds.
+    const records = new Map(db().acs_users.map((u: Record<string, unknown>) => [u.acs_user_id as string, u]));
     const users = [];
     for (const acsUserId of new Set(group._acs_user_ids)) {
-      const user = await upstreamJson("/acs/users/get", headers, { acs_user_id: acsUserId });
-      if (user.status === 200) users.push(toAcsUser(user.json.acs_user));
+      const user = records.get(acsUserId);
+      if (user && user.workspace_id === workspaceId) users.push(presentUser(user, false));
     }
     return { status: 200, body: { acs_users: users, ok: true }, requestId };
   }
