@@ -13,6 +13,8 @@ import { formatMarkdown } from "../review/format-markdown";
 import { formatText } from "../review/format-text";
 import { guard } from "../review/guard";
 import { namesFromSeam, noNames, NameResult } from "../review/names";
+import type { EngineFlags } from "../review/engine-flags";
+import { PendingOperation, readPendingOperations } from "../review/pending-operations";
 import { readPreview, ReviewInputError } from "../review/preview-file";
 import { buildReport, Report } from "../review/report";
 
@@ -31,6 +33,12 @@ Options:
   --fail-on-removal     the same as --max-removals 0
   --no-names            send no request to Seam; show ids only
   --require-names       exit 1 when names cannot be read (no credentials, Seam failing)
+  --target URN          the preview was made with --target URN (repeat it as for pulumi;
+                        \`*\` matches any run of characters); the preview's JSON does not say
+  --target-dependents   the preview was made with --target-dependents
+  --destroy             the preview is of \`pulumi destroy --preview-only --json\`
+  --state FILE          \`pulumi stack export\` output: list operations an interrupted run
+                        left pending (the preview does not show them)
   -h, --help            show this help
 
 Names are read with the provider's credentials from the environment: SEAM_API_KEY, or
@@ -48,6 +56,8 @@ interface Options {
   readonly maxRemovals?: number;
   readonly names: boolean;
   readonly requireNames: boolean;
+  readonly flags: EngineFlags;
+  readonly state?: string;
 }
 
 function parseOptions(argv: string[]): Options | "help" {
@@ -64,6 +74,10 @@ function parseOptions(argv: string[]): Options | "help" {
         "fail-on-removal": { type: "boolean" },
         "no-names": { type: "boolean" },
         "require-names": { type: "boolean" },
+        target: { type: "string", multiple: true },
+        "target-dependents": { type: "boolean" },
+        destroy: { type: "boolean" },
+        state: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -89,7 +103,23 @@ function parseOptions(argv: string[]): Options | "help" {
     maxRemovals = 0;
   }
   if (values["no-names"] && values["require-names"]) throw new UsageError("--no-names and --require-names contradict each other; pass one of them.");
-  return { preview: values.preview, format: format as Format, maxRemovals, names: !values["no-names"], requireNames: values["require-names"] === true };
+  const targets = values.target ?? [];
+  if (targets.some((t) => t.trim() === "")) throw new UsageError("--target takes a resource URN, as pulumi's --target does.");
+  if (values["target-dependents"] && targets.length === 0) throw new UsageError("--target-dependents needs at least one --target, as for pulumi.");
+  const flags: EngineFlags = {
+    ...(targets.length > 0 ? { targets } : {}),
+    ...(values["target-dependents"] ? { targetDependents: true } : {}),
+    ...(values.destroy ? { destroy: true } : {}),
+  };
+  return {
+    preview: values.preview,
+    format: format as Format,
+    maxRemovals,
+    names: !values["no-names"],
+    requireNames: values["require-names"] === true,
+    flags,
+    ...(values.state !== undefined ? { state: values.state } : {}),
+  };
 }
 
 async function readInput(preview: string | undefined): Promise<{ text: string; source: string }> {
@@ -111,8 +141,9 @@ async function readInput(preview: string | undefined): Promise<{ text: string; s
 async function review(options: Options): Promise<number> {
   const { text, source } = await readInput(options.preview);
   const preview = readPreview(text, source);
-  const changes = accessChanges(preview);
-  const all = [...changes.removals, ...changes.additions, ...changes.moves, ...changes.unknown];
+  const changes = accessChanges(preview, options.flags);
+  const pending = options.state === undefined ? null : readState(options.state);
+  const all = [...changes.removals, ...changes.additions, ...changes.moves, ...changes.unknown, ...changes.retained, ...changes.refusals, ...changes.splitMoves];
   const ids = (pick: (c: (typeof all)[number]) => string | null) => all.map(pick).filter((id): id is string => id !== null);
   // Removals and moves are in place at Seam: their groups' member lists name them in one request each.
   const atSeam = [...changes.removals, ...changes.moves];
@@ -121,17 +152,31 @@ async function review(options: Options): Promise<number> {
     process.stderr.write(`pulumi-seam-acs review: names are required (--require-names) but ${named.warning.replace(/^warning: /, "")}\n`);
     return 1;
   }
-  const report: Report = buildReport(changes, named.names, preview.stack);
+  const report: Report = buildReport(changes, named.names, preview.stack, pending);
   await write(process.stdout, formats[options.format](report));
   if (named.warning) process.stderr.write(`${named.warning}\n`);
   // The JSON has no room for caveats; a pipeline log should still show them.
   if (options.format === "json") for (const note of report.notes) process.stderr.write(`note: ${note}\n`);
-  const verdict = guard(changes.removals.length, options.maxRemovals);
+  const verdict = guard(changes.removals.length, options.maxRemovals, {
+    splitMoves: new Set(changes.splitMoves.map((m) => `${m.acsAccessGroupId}/${m.acsUserId}`)).size,
+    refusals: changes.refusals.length,
+  });
   if (verdict.tripped) {
     process.stderr.write(`${verdict.reason}\n`);
     return 3;
   }
   return 0;
+}
+
+function readState(file: string): PendingOperation[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ReviewInputError(`Cannot read the state ${file}: ${err.code === "ENOENT" ? "no such file" : (err.code ?? err.message)}. Write it with \`pulumi stack export > ${file}\`.`);
+  }
+  return readPendingOperations(text, file);
 }
 
 /** Runs `review` with the arguments after the command name; returns the exit code. */

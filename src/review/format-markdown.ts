@@ -4,24 +4,38 @@
  * mention (and notify) a GitHub user.
  */
 import type { GroupName, UserName } from "./names";
+import { nameOf } from "./preview-file";
 import { Known, Report, ReportItem, resourceNames, summaryLine } from "./report";
 
-type Section = "removals" | "additions" | "moves" | "unknown";
+type Section = "refusals" | "removals" | "splitMoves" | "additions" | "moves" | "unknown" | "retained";
 
 const titles: Record<Section, string> = {
+  refusals: "Refused at pulumi up (delete-first replacement)",
   removals: "Loses access",
+  splitMoves: "Split by --target (the guard counts these)",
   additions: "Gains access",
   moves: "Moved in state (no change in access)",
   unknown: "Not known until apply",
+  retained: "Released, access stays at Seam (not a removal)",
 };
 
 export function formatMarkdown(report: Report): string {
   const out = [`## Seam access review${report.stack ? `: ${escapeCell(report.stack)}` : ""}`, "", `**${summaryLine(report)}**`];
-  for (const section of ["removals", "additions", "moves", "unknown"] as const) {
-    const items = report[section];
+  for (const section of ["refusals", "removals", "splitMoves", "additions", "moves", "unknown", "retained"] as const) {
+    const items: readonly ReportItem[] = report[section];
     if (items.length === 0) continue;
     out.push("", `### ${titles[section]}`, "", "| Person | Email | Access group | Resources |", "|---|---|---|---|");
     for (const item of items) out.push(row(item, section));
+  }
+  if (report.notRun.length > 0) {
+    out.push("", "### Not run (left out of --target)", "");
+    for (const urn of report.notRun) out.push(`- ${escapeCell(nameOf(urn))}`);
+  }
+  if (report.pendingOperations && report.pendingOperations.length > 0) {
+    out.push("", "### Left pending by an interrupted run", "");
+    for (const op of report.pendingOperations) {
+      out.push(`- ${escapeCell(op.type)} ${escapeCell(nameOf(op.urn))}${op.ids ? ` — ${escapeCell(op.ids.acsUserId)} — ${escapeCell(op.ids.acsAccessGroupId)}` : ""}`);
+    }
   }
   // Notes are this package's own words, written as Markdown.
   for (const note of report.notes) out.push("", `> **Note:** ${note}`);
@@ -30,7 +44,9 @@ export function formatMarkdown(report: Report): string {
 
 function row(item: ReportItem, section: Section): string {
   const [who, email] = person(item.user, item.acsUserId);
-  const resources = escapeCell(resourceNames(item, section)) + (item.mayBeMove ? " (may turn out to be a move)" : "");
+  const extra = item as ReportItem & { kind?: string; reason?: string; deletedWith?: string };
+  const why = section === "splitMoves" ? ` (${extra.kind})` : section === "retained" ? ` (${extra.reason === "deletedWith" ? `deletedWith ${nameOf(extra.deletedWith ?? "")}` : "retainOnDelete"})` : "";
+  const resources = escapeCell(resourceNames(item, section)) + (item.mayBeMove ? " (may turn out to be a move)" : "") + escapeCell(why);
   return `| ${who} | ${email} | ${group(item.group, item.acsAccessGroupId)} | ${resources} |`;
 }
 

@@ -1,31 +1,49 @@
 /** The review for a terminal or a job log: a summary line, then one line per change. */
 import { Known, Report, ReportItem, resourceNames, summaryLine } from "./report";
 import type { GroupName, UserName } from "./names";
+import { nameOf } from "./preview-file";
 
-type Section = "removals" | "additions" | "moves" | "unknown";
+type Section = "refusals" | "removals" | "splitMoves" | "additions" | "moves" | "unknown" | "retained";
 
 const headings: Record<Section, string> = {
+  refusals: "Refused at pulumi up (delete-first replacement):",
   removals: "Loses access:",
+  splitMoves: "Split by --target (the guard counts these):",
   additions: "Gains access:",
   moves: "Moved in state (no change in access):",
   unknown: "Not known until apply:",
+  retained: "Released, access stays at Seam (not a removal):",
 };
+
+export const sectionOrder: readonly Section[] = ["refusals", "removals", "splitMoves", "additions", "moves", "unknown", "retained"];
 
 export function formatText(report: Report): string {
   const lines = [summaryLine(report)];
-  for (const section of ["removals", "additions", "moves", "unknown"] as const) {
-    const items = report[section];
+  for (const section of sectionOrder) {
+    const items: readonly ReportItem[] = report[section];
     if (items.length === 0) continue;
     lines.push("", headings[section]);
     for (const item of items) lines.push(`  ${line(item, section)}`);
+  }
+  if (report.notRun.length > 0) {
+    lines.push("", "Not run (left out of --target):");
+    for (const urn of report.notRun) lines.push(`  ${clean(nameOf(urn))}`);
+  }
+  if (report.pendingOperations && report.pendingOperations.length > 0) {
+    lines.push("", "Left pending by an interrupted run:");
+    for (const op of report.pendingOperations) lines.push(`  ${op.type} ${clean(nameOf(op.urn))}${op.ids ? ` — ${clean(op.ids.acsUserId)} — ${clean(op.ids.acsAccessGroupId)}` : ""}`);
   }
   for (const note of report.notes) lines.push("", `Note: ${note}`);
   return `${lines.join("\n")}\n`;
 }
 
 function line(item: ReportItem, section: Section): string {
-  const suffix = item.mayBeMove ? " (may turn out to be a move)" : "";
-  return `${person(item.user, item.acsUserId)} — ${group(item.group, item.acsAccessGroupId)} — ${clean(resourceNames(item, section))}${suffix}`;
+  const extra = item as ReportItem & { kind?: string; reason?: string; deletedWith?: string };
+  const suffix =
+    (item.mayBeMove ? " (may turn out to be a move)" : "") +
+    (section === "splitMoves" ? ` (${extra.kind})` : "") +
+    (section === "retained" ? ` (${extra.reason === "deletedWith" ? `deletedWith ${nameOf(extra.deletedWith ?? "")}` : "retainOnDelete"})` : "");
+  return `${person(item.user, item.acsUserId)} — ${group(item.group, item.acsAccessGroupId)} — ${clean(resourceNames(item, section))}${clean(suffix)}`;
 }
 
 function person(user: Known<UserName>, id: string | null): string {

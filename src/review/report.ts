@@ -1,5 +1,6 @@
 /** A review as the formats show it: the netted changes with names, and the caveats to state. */
-import { AccessChanges, Change, UnknownChange } from "./access-changes";
+import { AccessChanges, Change, Refusal, Retained, SplitMove, UnknownChange } from "./access-changes";
+import { PendingOperation, reconcileAdvice } from "./pending-operations";
 import { Lookup, GroupName, Names, UserName } from "./names";
 import { nameOf } from "./preview-file";
 
@@ -31,11 +32,21 @@ export interface Report {
   readonly additions: readonly ReportItem[];
   readonly moves: readonly ReportItem[];
   readonly unknown: readonly ReportItem[];
+  /** Released from state without the provider's delete: access stays at Seam (not removals). */
+  readonly retained: readonly (ReportItem & { readonly reason: Retained["reason"]; readonly deletedWith?: string })[];
+  /** Steps the provider refuses at `pulumi up`; when any, the change as a whole would be refused. */
+  readonly refusals: readonly (ReportItem & { readonly reason: Refusal["reason"]; readonly why: string })[];
+  /** Targeted runs that split a move (see access-changes.ts). */
+  readonly splitMoves: readonly (ReportItem & { readonly kind: SplitMove["kind"] })[];
+  /** Creates left out of the run (`--target`): they grant nothing now. */
+  readonly notRun: readonly string[];
+  /** Operations an interrupted run left (from --state); null when no state was given. */
+  readonly pendingOperations: readonly PendingOperation[] | null;
   /** Caveats a reader must see next to the figures (in the report itself, not only in a log). */
   readonly notes: readonly string[];
 }
 
-export function buildReport(changes: AccessChanges, names: Names, stack?: string): Report {
+export function buildReport(changes: AccessChanges, names: Names, stack?: string, pendingOperations: readonly PendingOperation[] | null = null): Report {
   const item = (c: Change | UnknownChange): ReportItem => ({
     acsUserId: c.acsUserId,
     acsAccessGroupId: c.acsAccessGroupId,
@@ -60,12 +71,40 @@ export function buildReport(changes: AccessChanges, names: Names, stack?: string
         "and the provider would then keep it. It is counted as a removal.",
     );
   }
+  if (changes.refusals.length > 0) {
+    // The provider's own reasons (removal-policy.ts), once each.
+    const whys = [...new Set(changes.refusals.map((r) => `${r.resources.map(nameOf).join(", ")}: ${r.why}`))];
+    notes.unshift(`This preview would be refused at \`pulumi up\` (the provider refuses these deletes before calling Seam): ${whys.join(" ")}`);
+  }
+  if (changes.splitMoves.length > 0) {
+    notes.push(
+      "This targeted run splits a move: it removes or re-declares a pair while resources left out of --target keep, or will later grant, the same pair. " +
+        "Run without --target, or target every resource of the move (--target-dependents where they depend on each other).",
+    );
+  }
+  if (changes.notRun.length > 0) {
+    notes.push(
+      `${changes.notRun.length} create${changes.notRun.length === 1 ? "" : "s"} left out of --target will not run and grant nothing: ${changes.notRun.map(nameOf).join(", ")}.`,
+    );
+  }
+  if (changes.retained.length > 0) {
+    notes.push(
+      "Released memberships leave the state without a remove (retainOnDelete, or deletedWith a resource deleted in the same run): the access stays at Seam and nothing tracks it any more.",
+    );
+  }
+  if (pendingOperations && pendingOperations.length > 0) notes.push(reconcileAdvice);
+  const ids = (x: Retained | Refusal | SplitMove) => ({ acsUserId: x.acsUserId, acsAccessGroupId: x.acsAccessGroupId, resources: x.resources, before: [], after: [] });
   return {
     stack,
     removals: changes.removals.map(item),
     additions: changes.additions.map(item),
     moves: changes.moves.map(item),
     unknown: changes.unknown.map(item),
+    retained: changes.retained.map((r) => ({ ...item(ids(r) as Change), reason: r.reason, ...(r.deletedWith ? { deletedWith: r.deletedWith } : {}) })),
+    refusals: changes.refusals.map((r) => ({ ...item(ids(r) as Change), reason: r.reason, why: r.why })),
+    splitMoves: changes.splitMoves.map((m) => ({ ...item(ids(m) as Change), kind: m.kind })),
+    notRun: changes.notRun,
+    pendingOperations,
     notes,
   };
 }
@@ -87,11 +126,15 @@ export function summaryLine(r: Report): string {
     `${r.moves.length} moved in state`,
   ];
   if (r.unknown.length > 0) parts.push(`${r.unknown.length} not known until apply`);
-  return parts.join(", ");
+  if (r.retained.length > 0) parts.push(`${r.retained.length} released (access stays)`);
+  if (r.splitMoves.length > 0) parts.push(`${r.splitMoves.length} split by --target`);
+  if (r.pendingOperations && r.pendingOperations.length > 0) parts.push(`${r.pendingOperations.length} left pending by an interrupted run`);
+  const line = parts.join(", ");
+  return r.refusals.length > 0 ? `REFUSED at pulumi up (${r.refusals.length} delete${r.refusals.length === 1 ? "" : "s"} the provider refuses); if it ran: ${line}` : line;
 }
 
 /** Resource names for one line: `a` for one side, `old → new` when the resources changed. */
-export function resourceNames(item: ReportItem, section: "removals" | "additions" | "moves" | "unknown"): string {
+export function resourceNames(item: ReportItem, section: string): string {
   const names = (urns: readonly string[]) => urns.map(nameOf).join(", ");
   if (section === "moves") return `${names(item.before)} → ${names(item.after)}`;
   return names(item.resources);

@@ -13,7 +13,8 @@
  *   at Seam, the old one's delete skips them: no change, not listed); members only in the old
  *   state are released; members only in the inputs are declared.
  * Each member step is named `<roster urn>[<member name>]`, so the review shows `lobby[ada]`.
- * Other fields of the step (engine flags a review may read) are kept on every member step.
+ * Other fields of the step (engine flags a review may read) are kept on every member step, and
+ * `rosterUrn` names the roster, for facts about the resource (targets, delete-first, deleted).
  */
 import { unknownValue } from "../provider/inputs";
 import { membershipId } from "../provider/membership-id";
@@ -34,7 +35,9 @@ export function rosterStepAsMemberships(step: MembershipStep): MembershipStep[] 
     op,
     urn: `${step.urn}[${name}]`,
     name: `${step.name}[${name}]`,
-    old: ids.old === undefined ? undefined : { id: membershipId({ acsUserId: ids.old, acsAccessGroupId: old!.acsAccessGroupId }), outputs: pair(ids.old, old!.acsAccessGroupId) },
+    rosterUrn: step.urn,
+    // Engine facts of the old state (retainOnDelete, deletedWith, pendingReplacement) hold for every member.
+    old: ids.old === undefined ? undefined : { ...step.old, id: membershipId({ acsUserId: ids.old, acsAccessGroupId: old!.acsAccessGroupId }), outputs: pair(ids.old, old!.acsAccessGroupId) },
     new: ids.new === undefined ? undefined : { inputs: pair(ids.new, now!.acsAccessGroupId) },
   });
 

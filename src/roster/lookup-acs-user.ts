@@ -4,8 +4,9 @@
  * the provider. The id it resolves to is what enters the state; the token never does.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { AcsUser, SeamClient } from "../seam/client";
-import { ConfigSource, resolveSettings } from "../seam/settings";
+import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
 import { emailProblem } from "./email";
 
 export interface AcsUserLookupArgs {
@@ -20,20 +21,38 @@ export type FoundAcsUser = Pick<AcsUser, "acsUserId" | "fullName" | "email" | "u
 /**
  * The one ACS user with exactly this email (compared without regard to case). No match, or more
  * than one, is an error naming the email and the candidates' ids: a lookup never guesses whom
- * to let in. Each email (per system) is looked up once per program run, however often it is asked.
+ * to let in.
+ *
+ * Each email (per system) is looked up once per set of settings — endpoint, workspace and
+ * credential, as the stack config and environment give them when it is asked — so a process
+ * that drives several stacks (the Automation API) never hands one stack another's user. A
+ * failed lookup is not kept: the next ask tries again. The cache keys hold a hash of the
+ * credential, never the credential itself.
  */
 export function lookupAcsUser(args: AcsUserLookupArgs): Promise<FoundAcsUser> {
   const problem = typeof args?.email === "string" ? emailProblem(args.email) : "must be a string";
   if (problem) return Promise.reject(new Error(`lookupAcsUser: email ${JSON.stringify(args?.email)} ${problem}.`));
-  const key = `${args.email.toLowerCase()}\u0000${args.acsSystemId ?? ""}`;
+  let session: { identity: string; client: SeamClient };
+  try {
+    session = client();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const key = `${session.identity}\u0000${args.email.toLowerCase()}\u0000${args.acsSystemId ?? ""}`;
   let found = lookups.get(key);
   if (!found) {
-    found = Promise.resolve().then(() => findAcsUserByEmail(client(), args.email, args.acsSystemId));
-    lookups.set(key, found);
+    const lookup = Promise.resolve().then(() => findAcsUserByEmail(session.client, args.email, args.acsSystemId));
+    lookups.set(key, lookup);
+    // A failure is the answer to this ask only: a later ask (after a fix, or an outage) tries again.
+    lookup.catch(() => {
+      if (lookups.get(key) === lookup) lookups.delete(key);
+    });
+    found = lookup;
   }
   return found;
 }
 
+/** Settings identity (hash) + email + system → the lookup, while it is pending or succeeded. */
 const lookups = new Map<string, Promise<FoundAcsUser>>();
 
 /** Exactly one user with this email, or an error that says who the candidates were. */
@@ -83,12 +102,22 @@ function more(count: number): string {
  */
 const stackConfig: ConfigSource = { get: (key) => pulumi.runtime.getConfig(key) };
 
-let cached: { key: string; client: SeamClient } | undefined;
+/** Settings hash → one client (and connection pool) per set of settings the process has used. */
+const clients = new Map<string, SeamClient>();
 
-/** One client (and connection pool) for the program's lookups while the settings stay the same. */
-function client(): SeamClient {
+/**
+ * The client for the settings in force now, and the identity of whom it asks: a SHA-256 of
+ * endpoint, credential mode, workspace and credential (the token only ever enters the hash).
+ */
+function client(): { identity: string; client: SeamClient } {
   const settings = resolveSettings(stackConfig, process.env);
-  const key = JSON.stringify(settings);
-  if (cached?.key !== key) cached = { key, client: new SeamClient(settings) };
-  return cached.client;
+  const identity = sha256([settings.endpoint, settings.auth.mode, settings.auth.workspaceId ?? "", settings.auth.token]);
+  const all = sha256([identity, JSON.stringify({ ...settings, auth: { ...settings.auth, token: "" } } satisfies SeamSettings)]);
+  let seam = clients.get(all);
+  if (!seam) clients.set(all, (seam = new SeamClient(settings)));
+  return { identity, client: seam };
+}
+
+function sha256(parts: readonly string[]): string {
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
 }

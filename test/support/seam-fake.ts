@@ -66,6 +66,8 @@ export interface SeamFake {
   deleteGroup(acsAccessGroupId: string): void;
   /** The next requests to `path` get these faults, one each, in order. */
   injectFaults(path: string, faults: Fault[]): void;
+  /** Drops the faults injected and not yet used (every path). */
+  clearFaults(): void;
   /**
    * Runs `f` while requests to `path` fail with `fault` (one picked at random from a list): a
    * `fraction` (0–1) of them, once `after` requests have passed. The outage ends however `f` ends.
@@ -352,6 +354,7 @@ export async function startSeamFake(): Promise<SeamFake> {
     deleteUser: (acsUserId) => setState((s) => ({ acs_users: s.acs_users.filter((u: { acs_user_id: string }) => u.acs_user_id !== acsUserId) })),
     deleteGroup: (groupId) => setState((s) => ({ acs_access_groups: s.acs_access_groups.filter((g) => g.acs_access_group_id !== groupId) })),
     injectFaults: (path, faults) => queued.set(path, [...(queued.get(path) ?? []), ...faults]),
+    clearFaults: () => queued.clear(),
     duringOutage: async (path, fault, options, f) => {
       outages.set(path, { faults: [fault].flat(), fraction: options.fraction ?? 1, passesLeft: options.after ?? 0 });
       try {
