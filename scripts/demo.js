@@ -149,9 +149,10 @@ async function fakeWorkspace() {
 }
 
 /**
- * Seam's fake has no /acs/access_groups/get, where the review reads group names (the tests'
- * double, test/support/seam-fake.ts, adds it with the fake's auth and Seam's full schema). For
- * the demo a small front answers it from the fake's database and passes every other request on.
+ * Seam's fake has no /acs/access_groups/get and /list_users, where the review reads group names
+ * and members (the tests' double, test/support/seam-fake.ts, adds them with the fake's auth and
+ * Seam's full schema). For the demo a small front answers them from the fake's database and
+ * passes every other request on.
  */
 async function groupNamesFront(upstream, db) {
   const server = http.createServer(async (req, res) => {
@@ -169,6 +170,24 @@ async function groupNamesFront(upstream, db) {
             : { error: { type: "acs_access_group_not_found", message: "acs_access_group not found" }, ok: false },
         ),
       );
+      return;
+    }
+    if (req.url === "/acs/access_groups/list_users") {
+      // Who is in the group at Seam, each as the fake's own acs_user: the review reads whether a
+      // change is in place at the door already.
+      const id = JSON.parse(body || "{}").acs_access_group_id;
+      const group = db.getState().acs_access_groups.find((g) => g.acs_access_group_id === id);
+      const users = [];
+      for (const acsUserId of new Set(group ? group._acs_user_ids : [])) {
+        const got = await fetch(`${upstream}/acs/users/get`, {
+          method: "POST",
+          headers: { authorization: req.headers.authorization ?? "", "content-type": "application/json" },
+          body: JSON.stringify({ acs_user_id: acsUserId }),
+        });
+        if (got.ok) users.push((await got.json()).acs_user);
+      }
+      res.writeHead(group ? 200 : 404, { "content-type": "application/json" });
+      res.end(JSON.stringify(group ? { acs_users: users, ok: true } : { error: { type: "acs_access_group_not_found", message: "acs_access_group not found" }, ok: false }));
       return;
     }
     const answer = await fetch(upstream + req.url, {

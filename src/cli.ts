@@ -4,19 +4,33 @@
  * returns its exit code (0 ok, 1 bad input or failure, 3 a guard tripped); this file only
  * dispatches and reports usage errors (exit 2).
  */
-import { reviewUsage, runReview } from "./commands/review";
+import { runAudit } from "./commands/audit";
+import { runExport } from "./commands/export";
+import { runReview } from "./commands/review";
 import { UsageError, write } from "./commands/usage";
 
 /** Subcommand name → runner (the arguments after the name → exit code). */
 const commands: Readonly<Record<string, (argv: string[]) => Promise<number>>> = {
   review: runReview,
+  audit: runAudit,
+  export: runExport,
 };
+
+const usage = `Usage: pulumi-seam-acs <command> [options]
+
+Commands:
+  review   who gains and who loses access in a \`pulumi preview --json\`, in names; a guard
+  audit    a stack's state against who is in its access groups at Seam now (read-only)
+  export   a roster file of who is in access groups at Seam now (read-only)
+
+Run \`pulumi-seam-acs <command> --help\` for a command's options.
+`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === "-h" || command === "--help") {
-      await write(process.stdout, reviewUsage);
+      await write(process.stdout, usage);
       return 0;
     }
     if (command === undefined) throw new UsageError(`no command given; the commands are ${Object.keys(commands).join(", ")}.`);

@@ -1,4 +1,4 @@
-import { lookUpNames, namesSettings, namesTimeoutMs } from "../src/review/names";
+import { namesSettings, namesTimeoutMs, readFromSeam } from "../src/review/names";
 
 const key = { SEAM_API_KEY: "seam_live_abc123" };
 
@@ -26,7 +26,7 @@ describe("names from the member lists of the affected groups", () => {
       calls,
       getAcsUser: async (id: string) => (calls.push(`user ${id}`), id === "gone" ? undefined : user(id)),
       getAccessGroup: async (id: string) => (calls.push(`group ${id}`), { acsAccessGroupId: id, name: `door ${id}` }),
-      listAccessGroupAcsUsers: async (id: string) => {
+      listAccessGroupMembers: async (id: string) => {
         calls.push(`list ${id}`);
         if (failing.includes(id)) throw new Error("list failed");
         return groups[id]?.map(user);
@@ -34,25 +34,25 @@ describe("names from the member lists of the affected groups", () => {
     };
   }
 
-  test("one list per group with two or more people in place, one read per person in no list, one read per group name", async () => {
+  test("one list per affected group names its members; one read per person in no list, one read per group name", async () => {
     const r = reader({ g1: ["u1", "u2", "u3", "other"], g2: ["u4"] });
-    const atSeam = [["u1", "g1"], ["u2", "g1"], ["u3", "g1"], ["u5", "g1"], ["u4", "g2"]].map(([acsUserId, acsAccessGroupId]) => ({ acsUserId: acsUserId!, acsAccessGroupId: acsAccessGroupId! }));
-    const { names, warning } = await lookUpNames(r, ["u1", "u2", "u3", "u4", "u5", "gone"], ["g1", "g2"], atSeam);
+    const { names, warning, door } = await readFromSeam(r, ["u1", "u2", "u3", "u4", "u5", "gone"], ["g1", "g2"], ["g1", "g2", "g1"]);
     expect(warning).toBeUndefined();
-    // g2 has one person in place: one read of that person costs what a list would.
-    expect(r.calls.sort()).toEqual(["group g1", "group g2", "list g1", "user gone", "user u4", "user u5"].sort());
+    expect(r.calls.sort()).toEqual(["group g1", "group g2", "list g1", "list g2", "user gone", "user u5"].sort());
     expect(names.user("u2")).toEqual({ fullName: "name of u2", email: "u2@example.com" });
     expect(names.user("u5")).toEqual({ fullName: "name of u5", email: "u5@example.com" });
     expect(names.user("gone")).toBe("missing");
     expect(names.group("g1")).toEqual({ name: "door g1" });
+    expect(door?.isMember({ acsUserId: "u4", acsAccessGroupId: "g2" })).toBe(true);
+    expect(door?.isMember({ acsUserId: "u5", acsAccessGroupId: "g1" })).toBe(false);
   });
 
-  test("a list that fails is no failure of the review: its people are read one by one", async () => {
+  test("a list that fails is no failure of the names: its people are read one by one, and the door is not known", async () => {
     const r = reader({ g1: ["u1", "u2"] }, ["g1"]);
-    const pairs = ["u1", "u2"].map((acsUserId) => ({ acsUserId, acsAccessGroupId: "g1" }));
-    const { names, warning } = await lookUpNames(r, ["u1", "u2"], ["g1"], pairs);
-    expect(warning).toBeUndefined();
+    const { names, warning, door } = await readFromSeam(r, ["u1", "u2"], ["g1"], ["g1"]);
+    expect(warning).toMatch(/members of 1 of 1 access groups could not be read/);
     expect(r.calls.sort()).toEqual(["group g1", "list g1", "user u1", "user u2"]);
     expect(names.user("u1")).toEqual({ fullName: "name of u1", email: "u1@example.com" });
+    expect(door?.isMember({ acsUserId: "u1", acsAccessGroupId: "g1" })).toBeNull();
   });
 });

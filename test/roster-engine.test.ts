@@ -179,7 +179,7 @@ describe("members move between a roster and a membership, and between rosters, w
     await declare(p, [{ name: "lab", group: lab, ids: { grace: u.grace! }, dbr: true }]);
     const dbr = await p.preview({ allowFailure: true });
     expect(dbr.code).not.toBe(0);
-    expect(dbr.stdout + dbr.stderr).toMatch(/AccessGroupRoster lab: deleteBeforeReplace is refused/);
+    expect(dbr.stdout + dbr.stderr).toMatch(/AccessGroupRoster "lab": deleteBeforeReplace is refused/);
     expect(mutationsSince(fake, before)).toEqual([]);
   });
 });

@@ -109,8 +109,13 @@ test("reads: a user's name and email, a group's name and members; a missing one 
   const user = await client.getAcsUser(acsUserId);
   expect(user).toMatchObject({ acsUserId, fullName: "Katherine Johnson", pendingMutations: [] });
   expect(user!.email).toMatch(/@/);
-  expect(await client.getAccessGroup(acsAccessGroupId)).toEqual({ acsAccessGroupId, name: "Observatory" });
+  expect(await client.getAccessGroup(acsAccessGroupId)).toEqual({ acsAccessGroupId, name: "Observatory", acsSystemId: fake.seed.visionline_acs_system_1 });
   expect(await client.listAccessGroupUsers(acsAccessGroupId)).toEqual([acsUserId]);
+  // The member list carries each acs_user whole: names and pending_mutations, as /acs/users/get does.
+  const stuck = { mutation_code: "deferring_group_membership_update", acs_access_group_id: acsAccessGroupId, variant: "adding", created_at: "2026-11-30T10:00:00.000Z", message: "Waiting" };
+  fake.setPendingMutations(acsUserId, [stuck]);
+  expect(await client.listAccessGroupMembers(acsAccessGroupId)).toEqual([{ ...user, pendingMutations: [stuck] }]);
+  expect(await client.listAccessGroupMembers("no_such_group")).toBeUndefined();
   expect((await client.listAcsUsers({ search: "Katherine" })).map((u) => u.acsUserId)).toContain(acsUserId);
 
   expect(await client.getAcsUser("no_such_user")).toBeUndefined();

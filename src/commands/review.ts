@@ -22,6 +22,9 @@ export const reviewUsage = `Usage: pulumi-seam-acs review [options]
 
 Reads the JSON of \`pulumi preview --json --show-sames\` (stdin, or --preview FILE) and reports
 who gains and who loses access, in names, netting out what the provider will net out.
+For each gain and loss it reads the group's members at Seam (one request per group): a gain
+the person has already is "adopted", a loss already gone is "already gone"; the summary
+line counts what changes at the door. JSON items of additions and removals carry \`atSeam\`.
 
   pulumi preview --json --show-sames | npx pulumi-seam-acs review
   npx pulumi-seam-acs review --preview preview.json --format markdown
@@ -29,9 +32,10 @@ who gains and who loses access, in names, netting out what the provider will net
 Options:
   --preview FILE        read the preview from FILE instead of stdin ("-" is stdin)
   --format FORMAT       text (default), markdown, or json
-  --max-removals N      exit 3 when more than N memberships would lose access
+  --max-removals N      exit 3 when more than N memberships would lose access (counting
+                        every remove \`up\` sends, already gone or not)
   --fail-on-removal     the same as --max-removals 0
-  --no-names            send no request to Seam; show ids only
+  --no-names            send no request to Seam; show ids only (atSeam is null)
   --require-names       exit 1 when names cannot be read (no credentials, Seam failing)
   --target URN          the preview was made with --target URN (repeat it as for pulumi;
                         \`*\` matches any run of characters); the preview's JSON does not say
@@ -145,14 +149,17 @@ async function review(options: Options): Promise<number> {
   const pending = options.state === undefined ? null : readState(options.state);
   const all = [...changes.removals, ...changes.additions, ...changes.moves, ...changes.unknown, ...changes.retained, ...changes.refusals, ...changes.splitMoves];
   const ids = (pick: (c: (typeof all)[number]) => string | null) => all.map(pick).filter((id): id is string => id !== null);
-  // Removals and moves are in place at Seam: their groups' member lists name them in one request each.
-  const atSeam = [...changes.removals, ...changes.moves];
-  const named: NameResult = options.names ? await namesFromSeam(process.env, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId), atSeam) : { names: noNames };
+  // One member list per group that gains or loses someone: it says whether each change is in
+  // place at the door already, and names its members without a lookup each.
+  const doorGroups = [...changes.removals, ...changes.additions].map((c) => c.acsAccessGroupId);
+  const named: NameResult = options.names
+    ? await namesFromSeam(process.env, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId), doorGroups)
+    : { names: noNames };
   if (named.warning && options.requireNames) {
     process.stderr.write(`pulumi-seam-acs review: names are required (--require-names) but ${named.warning.replace(/^warning: /, "")}\n`);
     return 1;
   }
-  const report: Report = buildReport(changes, named.names, preview.stack, pending);
+  const report: Report = buildReport(changes, named.names, preview.stack, named.door, pending);
   await write(process.stdout, formats[options.format](report));
   if (named.warning) process.stderr.write(`${named.warning}\n`);
   // The JSON has no room for caveats; a pipeline log should still show them.

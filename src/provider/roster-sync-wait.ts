@@ -33,7 +33,7 @@ export async function waitForRosterSync(
   let waiting = new Set(changedUserIds);
   for (let polls = 1; ; polls++) {
     const allowance = () => client.startOperation(start + sync.timeoutMs - clock.now());
-    const listed = new Map(((await client.listAccessGroupAcsUsers(acsAccessGroupId, allowance())) ?? []).map((u) => [u.acsUserId, u] as const));
+    const listed = new Map(((await client.listAccessGroupMembers(acsAccessGroupId, allowance())) ?? []).map((u) => [u.acsUserId, u] as const));
     const pending = new Map<string, string>();
     await Promise.all(
       [...waiting].map(async (id) => {

@@ -5,24 +5,23 @@
  */
 import type { GroupName, UserName } from "./names";
 import { nameOf } from "./preview-file";
-import { Known, Report, ReportItem, resourceNames, summaryLine } from "./report";
-
-type Section = "refusals" | "removals" | "splitMoves" | "additions" | "moves" | "unknown" | "retained";
+import { Known, Report, ReportItem, resourceNames, Section, sections, summaryLine } from "./report";
 
 const titles: Record<Section, string> = {
-  refusals: "Refused at pulumi up (delete-first replacement)",
+  refusals: "Refused at pulumi up (the provider refuses these deletes before calling Seam)",
   removals: "Loses access",
   splitMoves: "Split by --target (the guard counts these)",
   additions: "Gains access",
   moves: "Moved in state (no change in access)",
   unknown: "Not known until apply",
   retained: "Released, access stays at Seam (not a removal)",
+  adopted: "Already has access: adopted (no change at the door; the resource revokes it when it goes)",
+  alreadyGone: "Already gone at Seam (no change at the door)",
 };
 
 export function formatMarkdown(report: Report): string {
   const out = [`## Seam access review${report.stack ? `: ${escapeCell(report.stack)}` : ""}`, "", `**${summaryLine(report)}**`];
-  for (const section of ["refusals", "removals", "splitMoves", "additions", "moves", "unknown", "retained"] as const) {
-    const items: readonly ReportItem[] = report[section];
+  for (const [section, items] of sections(report)) {
     if (items.length === 0) continue;
     out.push("", `### ${titles[section]}`, "", "| Person | Email | Access group | Resources |", "|---|---|---|---|");
     for (const item of items) out.push(row(item, section));
@@ -50,7 +49,7 @@ function row(item: ReportItem, section: Section): string {
   return `| ${who} | ${email} | ${group(item.group, item.acsAccessGroupId)} | ${resources} |`;
 }
 
-function person(user: Known<UserName>, id: string | null): [string, string] {
+export function person(user: Known<UserName>, id: string | null): [string, string] {
   switch (user.kind) {
     case "named":
       return [escapeCell(user.value.fullName ?? "(no name)"), escapeCell(user.value.email ?? "")];
@@ -63,7 +62,7 @@ function person(user: Known<UserName>, id: string | null): [string, string] {
   }
 }
 
-function group(g: Known<GroupName>, id: string | null): string {
+export function group(g: Known<GroupName>, id: string | null): string {
   switch (g.kind) {
     case "named":
       return escapeCell(g.value.name);

@@ -1,12 +1,10 @@
 /**
- * Names for the ids in a review: one read per distinct group for its name, one member list
- * (`/acs/access_groups/list_users`, which gives each member's name and email) per group where
- * the review expects two or more people to be members already (removals and moves), then one read
- * per person not found in those lists. The client's own request budget and retries bound them. The client's own request budget and retries bound them; nothing here mutates.
+ * Names for the ids in a review: one read per distinct user and per distinct group, all started
+ * at once. The client's own request budget and retries bound them; nothing here mutates.
  * Credentials resolve exactly as the provider's do, from the environment only (a review runs
  * outside any stack, so there is no stack config).
  */
-import type { AccessGroup, AcsUser } from "../seam/client";
+import type { AccessGroup, AcsUser, MembershipIds } from "../seam/client";
 import { SeamClient } from "../seam/client";
 import { resolveSettings, SeamSettings } from "../seam/settings";
 import { canonical } from "../provider/inputs";
@@ -31,33 +29,83 @@ export const noNames: Names = { user: () => undefined, group: () => undefined };
 export interface NameReader {
   getAcsUser(acsUserId: string): Promise<AcsUser | undefined>;
   getAccessGroup(acsAccessGroupId: string): Promise<AccessGroup | undefined>;
-  /** The group's members with their names; when absent, every person is read on their own. */
-  listAccessGroupAcsUsers?(acsAccessGroupId: string): Promise<AcsUser[] | undefined>;
+}
+
+/** A reader that can also list a group's members (`SeamClient` is one). */
+export interface SeamReader extends NameReader {
+  listAccessGroupMembers(acsAccessGroupId: string): Promise<AcsUser[] | undefined>;
 }
 
 export interface NameResult {
   readonly names: Names;
-  /** One line for stderr when some or all names could not be read; never a token. */
+  /** Line(s) for stderr when some or all names (or member lists) could not be read; never a token. */
   readonly warning?: string;
+  /** What Seam holds in the groups whose members were asked for (`memberGroupIds`); absent when nothing was read. */
+  readonly door?: Door;
+  /** The ACS users read with `/acs/users/get` (people not in any listed group), by canonical id. */
+  readonly readUsers?: ReadonlyMap<string, AcsUser>;
+}
+
+/** A person's name and email as the review shows them: the ACS user's own email, else its user identity's. */
+export function userNameOf(u: AcsUser): UserName {
+  return { fullName: u.fullName ?? null, email: u.email ?? u.userIdentityEmail ?? null };
 }
 
 /**
- * Looks up each distinct id once (ids compared as the provider compares them). `atSeam`: pairs
- * the review expects to be in place (removals, moves); each group holding two or more of them is
- * listed once, and only people in no list are read on their own. So a review of 10,000 removals
- * over 100 groups sends 100 lists and 100 group reads, not 10,100 reads; additions (people not yet
- * in the group) are read one by one, as before.
+ * Who is in each listed group at Seam now, from one `/acs/access_groups/list_users` per group.
+ * `members(g)`: the members by canonical id, "missing" when Seam has no such group, undefined
+ * when it was not read (not asked for, or the read failed).
+ */
+export interface Door {
+  members(acsAccessGroupId: string): ReadonlyMap<string, AcsUser> | "missing" | undefined;
+  /** true: a member now; false: not (also when the group or the user is gone); null: not read. */
+  isMember(ids: MembershipIds): boolean | null;
+}
+
+export const noDoor: Door = { members: () => undefined, isMember: () => null };
+
+/** One list per distinct group (ids compared as the provider compares them); failures are collected, not thrown. */
+export async function readDoor(reader: Pick<SeamReader, "listAccessGroupMembers">, groupIds: Iterable<string>): Promise<{ door: Door; failures: unknown[] }> {
+  const lists = new Map<string, ReadonlyMap<string, AcsUser> | "missing">();
+  const failures: unknown[] = [];
+  await Promise.all(
+    [...new Set([...groupIds].map(canonical))].map(async (id) => {
+      try {
+        const members = await reader.listAccessGroupMembers(id);
+        lists.set(id, members === undefined ? "missing" : new Map(members.map((u) => [canonical(u.acsUserId), u])));
+      } catch (e) {
+        failures.push(e);
+      }
+    }),
+  );
+  const door: Door = {
+    members: (g) => lists.get(canonical(g)),
+    isMember: ({ acsUserId, acsAccessGroupId }) => {
+      const members = lists.get(canonical(acsAccessGroupId));
+      if (members === undefined) return null;
+      return members !== "missing" && members.has(canonical(acsUserId));
+    },
+  };
+  return { door, failures };
+}
+
+/**
+ * Looks up each distinct id once (ids compared as the provider compares them). Users in `known`
+ * (by canonical id, e.g. read from a group's member list) are named from it without a request.
  */
 export async function lookUpNames(
   reader: NameReader,
   userIds: Iterable<string>,
   groupIds: Iterable<string>,
-  atSeam: Iterable<{ readonly acsUserId: string; readonly acsAccessGroupId: string }> = [],
+  known: ReadonlyMap<string, AcsUser> = new Map(),
 ): Promise<NameResult> {
   const users = new Map<string, Lookup<UserName>>();
+  const readUsers = new Map<string, AcsUser>();
   const groups = new Map<string, Lookup<GroupName>>();
   const failures: unknown[] = [];
-  const distinctUsers = [...new Set([...userIds].map(canonical))];
+  // Everyone a member list named is named, asked for or not (an audit names people no state declares).
+  for (const [id, u] of known) users.set(canonical(id), userNameOf(u));
+  const distinctUsers = [...new Set([...userIds].map(canonical))].filter((id) => !known.has(id));
   const distinctGroups = [...new Set([...groupIds].map(canonical))];
   const read = async <T>(id: string, get: (id: string) => Promise<T | undefined>, into: Map<string, Lookup<T>>) => {
     try {
@@ -67,46 +115,26 @@ export async function lookUpNames(
       failures.push(e);
     }
   };
-  const userName = (u: AcsUser): UserName => ({ fullName: u.fullName ?? null, email: u.email ?? u.userIdentityEmail ?? null });
-  const fromLists = async () => {
-    const lister = reader.listAccessGroupAcsUsers?.bind(reader);
-    const perGroup = new Map<string, Set<string>>();
-    for (const p of atSeam) perGroup.set(canonical(p.acsAccessGroupId), (perGroup.get(canonical(p.acsAccessGroupId)) ?? new Set()).add(canonical(p.acsUserId)));
-    const listed = [...perGroup].filter(([, people]) => people.size >= 2).map(([group]) => group);
-    if (!lister || listed.length === 0) return;
-    const wanted = new Set(distinctUsers);
-    await Promise.all(
-      listed.map(async (group) => {
-        try {
-          for (const u of (await lister(group)) ?? []) if (wanted.has(canonical(u.acsUserId))) users.set(canonical(u.acsUserId), userName(u));
-        } catch {
-          // Not a failure of the review: everyone not found in a list is read on their own below.
-        }
-      }),
-    );
-  };
-  const groupReads = distinctGroups.map((id) =>
-    read(id, async (i) => {
-      const g = await reader.getAccessGroup(i);
-      return g && { name: g.name };
-    }, groups),
-  );
-  await fromLists();
   await Promise.all([
-    ...groupReads,
-    ...distinctUsers.filter((id) => !users.has(id)).map((id) =>
+    ...distinctUsers.map((id) =>
       read(id, async (i) => {
         const u = await reader.getAcsUser(i);
-        return u && userName(u);
+        if (u) readUsers.set(i, u);
+        return u && userNameOf(u);
       }, users),
     ),
+    ...distinctGroups.map((id) => read(id, async (i) => {
+      const g = await reader.getAccessGroup(i);
+      return g && { name: g.name };
+    }, groups)),
   ]);
   const names: Names = { user: (id) => users.get(canonical(id)), group: (id) => groups.get(canonical(id)) };
-  if (failures.length === 0) return { names };
+  if (failures.length === 0) return { names, readUsers };
   const total = distinctUsers.length + distinctGroups.length;
   const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
   return {
     names,
+    readUsers,
     warning: `warning: ${failures.length} of ${total} names could not be read from Seam, so the review shows their ids: ${first}`,
   };
 }
@@ -125,14 +153,14 @@ export function namesSettings(env: NodeJS.ProcessEnv): SeamSettings {
   return { ...settings, retry: { ...settings.retry, operationTimeoutMs: Math.min(settings.retry.operationTimeoutMs, namesTimeoutMs) } };
 }
 
-/** Reads names with the provider's settings and client from the environment, then closes the client. */
-export async function namesFromSeam(
-  env: NodeJS.ProcessEnv,
-  userIds: string[],
-  groupIds: string[],
-  atSeam: Iterable<{ readonly acsUserId: string; readonly acsAccessGroupId: string }> = [],
-): Promise<NameResult> {
-  if (userIds.length === 0 && groupIds.length === 0) return { names: noNames };
+/**
+ * Reads, with the provider's settings and client from the environment (one request budget), the
+ * members of `memberGroupIds` (one list each) and then the names the lists did not give, and
+ * closes the client. Never throws for Seam or credentials: what could not be read is absent,
+ * and `warning` says why.
+ */
+export async function namesFromSeam(env: NodeJS.ProcessEnv, userIds: string[], groupIds: string[], memberGroupIds: string[] = []): Promise<NameResult> {
+  if (userIds.length === 0 && groupIds.length === 0 && memberGroupIds.length === 0) return { names: noNames };
   let client: SeamClient;
   try {
     client = new SeamClient(namesSettings(env));
@@ -141,9 +169,32 @@ export async function namesFromSeam(
     return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message} The review reads credentials from the environment; pass --no-names to skip names.` };
   }
   try {
-    return await lookUpNames(client, userIds, groupIds, atSeam);
+    return await readFromSeam(client, userIds, groupIds, memberGroupIds);
   } finally {
     // undici keeps idle sockets open, which would hold the process for its keep-alive timeout.
     await client.close();
   }
+}
+
+/** The member lists first (they name their members), then one lookup per id still unnamed. */
+export async function readFromSeam(reader: SeamReader, userIds: Iterable<string>, groupIds: Iterable<string>, memberGroupIds: Iterable<string>): Promise<NameResult> {
+  const groups = [...new Set([...memberGroupIds].map(canonical))];
+  const { door, failures } = groups.length > 0 ? await readDoor(reader, groups) : { door: noDoor, failures: [] };
+  const known = new Map<string, AcsUser>();
+  for (const g of groups) {
+    const members = door.members(g);
+    if (members instanceof Map) for (const [id, u] of members) known.set(id, u);
+  }
+  const named = await lookUpNames(reader, userIds, groupIds, known);
+  const warnings = named.warning ? [named.warning] : [];
+  if (failures.length > 0) {
+    const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
+    warnings.push(`warning: the members of ${failures.length} of ${groups.length} access groups could not be read from Seam, so whether their changes are in place already is not known: ${first}`);
+  }
+  return {
+    names: named.names,
+    door,
+    ...(named.readUsers ? { readUsers: named.readUsers } : {}),
+    ...(warnings.length > 0 ? { warning: warnings.join("\n") } : {}),
+  };
 }

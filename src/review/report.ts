@@ -1,7 +1,7 @@
 /** A review as the formats show it: the netted changes with names, and the caveats to state. */
 import { AccessChanges, Change, Refusal, Retained, SplitMove, UnknownChange } from "./access-changes";
 import { PendingOperation, reconcileAdvice } from "./pending-operations";
-import { Lookup, GroupName, Names, UserName } from "./names";
+import { Door, Lookup, GroupName, Names, noDoor, UserName } from "./names";
 import { nameOf } from "./preview-file";
 
 /** Who or what an id stands for, as far as the review could tell. */
@@ -23,6 +23,12 @@ export interface ReportItem {
   readonly user: Known<UserName>;
   readonly group: Known<GroupName>;
   readonly mayBeMove: boolean;
+  /**
+   * Whether the pair is a member at Seam now (one list of the group's members): for an
+   * addition, true means "adopted" (no change at the door); for a removal, false means "already
+   * gone". null when not read (--no-names, no credentials, Seam failing) and for moves and unknowns.
+   */
+  readonly atSeam: boolean | null;
 }
 
 export interface Report {
@@ -46,8 +52,14 @@ export interface Report {
   readonly notes: readonly string[];
 }
 
-export function buildReport(changes: AccessChanges, names: Names, stack?: string, pendingOperations: readonly PendingOperation[] | null = null): Report {
-  const item = (c: Change | UnknownChange): ReportItem => ({
+export function buildReport(
+  changes: AccessChanges,
+  names: Names,
+  stack?: string,
+  door: Door = noDoor,
+  pendingOperations: readonly PendingOperation[] | null = null,
+): Report {
+  const item = (c: Change | UnknownChange, atSeam: boolean | null = null): ReportItem => ({
     acsUserId: c.acsUserId,
     acsAccessGroupId: c.acsAccessGroupId,
     resources: c.resources,
@@ -56,7 +68,9 @@ export function buildReport(changes: AccessChanges, names: Names, stack?: string
     user: known(c.acsUserId, names.user),
     group: known(c.acsAccessGroupId, names.group),
     mayBeMove: "mayBeMove" in c && c.mayBeMove === true,
+    atSeam,
   });
+  const atDoor = (c: Change) => item(c, door.isMember(c));
   const notes: string[] = [];
   if (changes.hiddenUnchanged > 0 && (changes.removals.length > 0 || changes.additions.length > 0)) {
     notes.push(
@@ -96,10 +110,10 @@ export function buildReport(changes: AccessChanges, names: Names, stack?: string
   const ids = (x: Retained | Refusal | SplitMove) => ({ acsUserId: x.acsUserId, acsAccessGroupId: x.acsAccessGroupId, resources: x.resources, before: [], after: [] });
   return {
     stack,
-    removals: changes.removals.map(item),
-    additions: changes.additions.map(item),
-    moves: changes.moves.map(item),
-    unknown: changes.unknown.map(item),
+    removals: changes.removals.map(atDoor),
+    additions: changes.additions.map(atDoor),
+    moves: changes.moves.map((c) => item(c)),
+    unknown: changes.unknown.map((c) => item(c)),
     retained: changes.retained.map((r) => ({ ...item(ids(r) as Change), reason: r.reason, ...(r.deletedWith ? { deletedWith: r.deletedWith } : {}) })),
     refusals: changes.refusals.map((r) => ({ ...item(ids(r) as Change), reason: r.reason, why: r.why })),
     splitMoves: changes.splitMoves.map((m) => ({ ...item(ids(m) as Change), kind: m.kind })),
@@ -109,7 +123,7 @@ export function buildReport(changes: AccessChanges, names: Names, stack?: string
   };
 }
 
-function known<T>(id: string | null, lookup: (id: string) => Lookup<T> | undefined): Known<T> {
+export function known<T>(id: string | null, lookup: (id: string) => Lookup<T> | undefined): Known<T> {
   if (id === null) return { kind: "unknown" };
   const found = lookup(id);
   if (found === undefined) return { kind: "id" };
@@ -117,20 +131,51 @@ function known<T>(id: string | null, lookup: (id: string) => Lookup<T> | undefin
   return { kind: "named", value: found };
 }
 
-/** `2 lose access, 1 gains access, 1 moved in state` (and the unknown count when there are any). */
+/** Additions whose person has the access already: the resource adopts it, nothing changes at the door. */
+export const adopted = (r: Report) => r.additions.filter((i) => i.atSeam === true);
+/** Removals whose access is gone at Seam already: `up` still sends the remove, which changes nothing at the door. */
+export const alreadyGone = (r: Report) => r.removals.filter((i) => i.atSeam === false);
+/** The changes at the door: removals not already gone, additions not already there. */
+export const losesAtDoor = (r: Report) => r.removals.filter((i) => i.atSeam !== false);
+export const gainsAtDoor = (r: Report) => r.additions.filter((i) => i.atSeam !== true);
+
+/**
+ * `2 lose access, 1 gains access, 1 moved in state` (and the unknown count when there are any),
+ * counting what changes at the door; then `, 1 adopted (already has access), 1 already gone`
+ * when Seam said so.
+ */
 export function summaryLine(r: Report): string {
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   const parts = [
-    n(r.removals.length, "loses access", "lose access"),
-    n(r.additions.length, "gains access", "gain access"),
+    n(losesAtDoor(r).length, "loses access", "lose access"),
+    n(gainsAtDoor(r).length, "gains access", "gain access"),
     `${r.moves.length} moved in state`,
   ];
   if (r.unknown.length > 0) parts.push(`${r.unknown.length} not known until apply`);
   if (r.retained.length > 0) parts.push(`${r.retained.length} released (access stays)`);
   if (r.splitMoves.length > 0) parts.push(`${r.splitMoves.length} split by --target`);
   if (r.pendingOperations && r.pendingOperations.length > 0) parts.push(`${r.pendingOperations.length} left pending by an interrupted run`);
+  if (adopted(r).length > 0) parts.push(`${adopted(r).length} adopted (already has access)`);
+  if (alreadyGone(r).length > 0) parts.push(`${alreadyGone(r).length} already gone`);
   const line = parts.join(", ");
   return r.refusals.length > 0 ? `REFUSED at pulumi up (${r.refusals.length} delete${r.refusals.length === 1 ? "" : "s"} the provider refuses); if it ran: ${line}` : line;
+}
+
+export type Section = "refusals" | "removals" | "splitMoves" | "additions" | "moves" | "unknown" | "retained" | "adopted" | "alreadyGone";
+
+/** The sections in the order the formats show them, each with its items. */
+export function sections(r: Report): [Section, readonly ReportItem[]][] {
+  return [
+    ["refusals", r.refusals],
+    ["removals", losesAtDoor(r)],
+    ["splitMoves", r.splitMoves],
+    ["additions", gainsAtDoor(r)],
+    ["moves", r.moves],
+    ["unknown", r.unknown],
+    ["retained", r.retained],
+    ["adopted", adopted(r)],
+    ["alreadyGone", alreadyGone(r)],
+  ];
 }
 
 /** Resource names for one line: `a` for one side, `old → new` when the resources changed. */

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { AcsUser, SeamClient } from "../seam/client";
 import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
-import { emailProblem } from "./email";
+import { emailProblem, hasEmail } from "./email";
 
 export interface AcsUserLookupArgs {
   /** The person's email: the ACS user's `email_address`, or that of the user identity it belongs to. */
@@ -57,14 +57,13 @@ const lookups = new Map<string, Promise<FoundAcsUser>>();
 
 /** Exactly one user with this email, or an error that says who the candidates were. */
 export async function findAcsUserByEmail(seam: SeamClient, email: string, acsSystemId?: string): Promise<FoundAcsUser> {
-  const wanted = email.toLowerCase();
   // `search` is partial and covers the user's own email; the user identity's email needs its own filter.
   const [searched, byIdentity] = await Promise.all([
     seam.listAcsUsers({ search: email, acsSystemId }),
     seam.listAcsUsers({ userIdentityEmail: email, acsSystemId }),
   ]);
   const candidates = new Map([...searched, ...byIdentity].map((u) => [u.acsUserId, u]));
-  const matches = [...candidates.values()].filter((u) => u.email?.toLowerCase() === wanted || u.userIdentityEmail?.toLowerCase() === wanted);
+  const matches = [...candidates.values()].filter((u) => hasEmail(u, email));
   const where = acsSystemId === undefined ? "" : ` in access system ${acsSystemId}`;
   if (matches.length === 1) {
     const { acsUserId, fullName, email: own, userIdentityEmail } = matches[0]!;

@@ -64,7 +64,9 @@ const acsUserPage = z.object({
   acs_users: z.array(acsUserFields),
   pagination: z.object({ has_next_page: z.boolean(), next_page_cursor: z.string().nullish() }).optional(),
 });
-const accessGroupBody = z.object({ acs_access_group: z.object({ acs_access_group_id: z.string(), name: z.string() }) });
+const accessGroupBody = z.object({
+  acs_access_group: z.object({ acs_access_group_id: z.string(), name: z.string(), acs_system_id: z.string().optional() }),
+});
 const groupUsersBody = z.object({
   acs_users: z.array(acsUserFields),
   // Seam does not page this route; were it ever to, a partial list must not read as "not a member".
@@ -88,6 +90,8 @@ export type PendingMutation = { readonly mutation_code: string } & Readonly<Reco
 export interface AccessGroup {
   readonly acsAccessGroupId: string;
   readonly name: string;
+  /** The access system the group belongs to (`acs_system_id`). */
+  readonly acsSystemId?: string;
 }
 
 /** Filters of `/acs/users/list` (Seam matches `search` partially; callers check what they need). */
@@ -190,19 +194,20 @@ export class SeamClient {
     });
     if (body === undefined) return undefined;
     const group = parse(accessGroupBody, body, "/acs/access_groups/get").acs_access_group;
-    return { acsAccessGroupId: group.acs_access_group_id, name: group.name };
+    return { acsAccessGroupId: group.acs_access_group_id, name: group.name, ...(group.acs_system_id ? { acsSystemId: group.acs_system_id } : {}) };
   }
 
   /** The ids of the group's members (one request: Seam does not paginate this route), or undefined when the group is gone. */
   async listAccessGroupUsers(acsAccessGroupId: string, allowance?: OperationAllowance): Promise<string[] | undefined> {
-    return (await this.listAccessGroupAcsUsers(acsAccessGroupId, allowance))?.map((u) => u.acsUserId);
+    return (await this.listAccessGroupMembers(acsAccessGroupId, allowance))?.map((u) => u.acsUserId);
   }
 
   /**
-   * The group's members as ACS users (names, emails, `pending_mutations`), from one
-   * `/acs/access_groups/list_users` request; undefined when the group is gone.
+   * The group's members as Seam lists them (`/acs/access_groups/list_users`, one request, not
+   * paginated): each `acs_user` with its names, emails and `pending_mutations`, or undefined
+   * when the group is gone. Throws (never a partial list) when Seam answers with one page of several.
    */
-  async listAccessGroupAcsUsers(acsAccessGroupId: string, allowance?: OperationAllowance): Promise<AcsUser[] | undefined> {
+  async listAccessGroupMembers(acsAccessGroupId: string, allowance?: OperationAllowance): Promise<AcsUser[] | undefined> {
     const route = "/acs/access_groups/list_users";
     const body = await this.readOrNotFound(route, { acs_access_group_id: acsAccessGroupId }, "Reading the access group's members", {
       acsAccessGroupId,

@@ -133,6 +133,13 @@ export class PulumiProject {
     return (deployment.resources ?? []).filter((r: { type: string }) => r.type === "pulumi-nodejs:dynamic/seam:AccessGroupMembership");
   }
 
+  /** The resources of this package's dynamic types (memberships and rosters) in the state. */
+  async seamResources(): Promise<{ urn: string; type: string; id: string; outputs: Record<string, unknown> }[]> {
+    const { stdout } = await this.run(["stack", "export"]);
+    const deployment = JSON.parse(stdout).deployment;
+    return (deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/seam:"));
+  }
+
   /** Every file of the backend's state, as text. */
   stateFiles(): string {
     const out: string[] = [];

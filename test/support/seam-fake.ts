@@ -62,6 +62,8 @@ export interface SeamFake {
   membersOf(acsAccessGroupId: string): string[];
   /** Takes a user out of a group behind the provider's back. */
   removeOutOfBand(acsUserId: string, acsAccessGroupId: string): void;
+  /** Puts a user in a group behind the provider's back (a grant made in the Seam console). */
+  grantOutOfBand(acsUserId: string, acsAccessGroupId: string): void;
   deleteUser(acsUserId: string): void;
   deleteGroup(acsAccessGroupId: string): void;
   /** The next requests to `path` get these faults, one each, in order. */
@@ -86,7 +88,8 @@ export interface SeamFake {
   /** The group's stored member list, duplicates included (a repeated add shows up twice). */
   storedMembersOf(acsAccessGroupId: string): string[];
   /**
-   * From now on the user's `pending_mutations` (in `/acs/users/get` and `/acs/users/list`) are
+   * From now on the user's `pending_mutations` (in `/acs/users/get`, `/acs/users/list` and
+   * `/acs/access_groups/list_users`) are
    * `mutations`, each checked against Seam's schema; with `clearAfterPolls: n`, the first n
    * answers of `/acs/users/get` for the user show them and later ones show none.
    */
@@ -317,6 +320,7 @@ export async function startSeamFake(): Promise<SeamFake> {
     const users = [];
     for (const acsUserId of new Set(group._acs_user_ids)) {
       const user = records.get(acsUserId);
+      // Seam lists each member as a whole acs_user, pending_mutations included.
       if (user && user.workspace_id === workspaceId) users.push(presentUser(user, false));
     }
     return { status: 200, body: { acs_users: users, ok: true }, requestId };
@@ -349,6 +353,8 @@ export async function startSeamFake(): Promise<SeamFake> {
       } as never).acs_access_group_id,
     // A set: the fake stores a repeated add twice, Seam does not.
     membersOf: (groupId) => [...new Set(db().acs_access_groups.find((g) => g.acs_access_group_id === groupId)?._acs_user_ids ?? [])],
+    grantOutOfBand: (acsUserId, acsAccessGroupId) =>
+      fake.database.addAcsUserToAcsAccessGroup({ acs_user_id: acsUserId, acs_access_group_id: acsAccessGroupId } as never),
     removeOutOfBand: (acsUserId, acsAccessGroupId) =>
       fake.database.removeAcsUserFromAcsAccessGroup({ acs_user_id: acsUserId, acs_access_group_id: acsAccessGroupId }),
     deleteUser: (acsUserId) => setState((s) => ({ acs_users: s.acs_users.filter((u: { acs_user_id: string }) => u.acs_user_id !== acsUserId) })),
