@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { claimPairOf } from "./program/pair-claims";
+import { refusePlaintextTokens } from "./program/plaintext-token";
 import * as serializedProvider from "./provider/serialized-provider";
 
 export interface AccessGroupMembershipArgs {
@@ -26,7 +27,8 @@ export function deleteBeforeReplaceMessage(name: string): string {
  * added, the old one removed at the end of the deployment. The id is `<acsAccessGroupId>/<acsUserId>`.
  *
  * Credentials and endpoint come from the stack config (`seam:*`) or the environment, never from
- * resource inputs, so they never enter the state.
+ * resource inputs. A token in the stack config must be a secret (`pulumi config set --secret`):
+ * the engine keeps the stack config, encrypted, in the default provider's inputs in the state.
  */
 export class AccessGroupMembership extends pulumi.dynamic.Resource {
   declare public readonly acsUserId: pulumi.Output<string>;
@@ -35,6 +37,8 @@ export class AccessGroupMembership extends pulumi.dynamic.Resource {
   declare public readonly workspaceId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AccessGroupMembershipArgs, opts?: pulumi.CustomResourceOptions) {
+    // A token stored without --secret fails the run here, before anything is registered.
+    refusePlaintextTokens();
     // A delete-first replacement removes the old pair before the rest of the program is checked,
     // so it could revoke access another resource still declares: refused here, at preview.
     if (opts?.deleteBeforeReplace) throw new pulumi.RunError(deleteBeforeReplaceMessage(name));

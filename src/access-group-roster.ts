@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { claimPairOf } from "./program/pair-claims";
+import { refusePlaintextTokens } from "./program/plaintext-token";
 import * as serializedProvider from "./provider/serialized-provider";
 import { RosterMembers, rosterMembers } from "./roster/roster-members";
 
@@ -44,6 +45,8 @@ export class AccessGroupRoster extends pulumi.dynamic.Resource {
   declare public readonly workspaceId: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AccessGroupRosterArgs, opts?: pulumi.CustomResourceOptions) {
+    // A token stored without --secret fails the run here, before anything is registered.
+    refusePlaintextTokens();
     if (opts?.deleteBeforeReplace) {
       throw new pulumi.RunError(
         `AccessGroupRoster "${name}": deleteBeforeReplace is refused. A delete-first replacement would remove members before the ` +

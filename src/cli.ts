@@ -4,7 +4,10 @@
  * returns its exit code (0 ok, 1 bad input or failure, 3 a guard tripped); this file only
  * dispatches and reports usage errors (exit 2).
  */
+// First: an old Node.js ends here with the versions, before undici loads.
+import "./commands/supported-node";
 import { runAudit } from "./commands/audit";
+import { runDevServer } from "./commands/dev-server";
 import { runExport } from "./commands/export";
 import { runReview } from "./commands/review";
 import { UsageError, write } from "./commands/usage";
@@ -14,14 +17,16 @@ const commands: Readonly<Record<string, (argv: string[]) => Promise<number>>> = 
   review: runReview,
   audit: runAudit,
   export: runExport,
+  "dev-server": runDevServer,
 };
 
 const usage = `Usage: pulumi-seam-acs <command> [options]
 
 Commands:
-  review   who gains and who loses access in a \`pulumi preview --json\`, in names; a guard
-  audit    a stack's state against who is in its access groups at Seam now (read-only)
-  export   a roster file of who is in access groups at Seam now (read-only)
+  review      who gains and who loses access in a \`pulumi preview --json\`, in names; a guard
+  audit       a stack's state against who is in its access groups at Seam now (read-only)
+  export      a roster file of who is in access groups at Seam now (read-only)
+  dev-server  a local Seam (Seam's fake) for trying a program, seeded from a YAML file
 
 Run \`pulumi-seam-acs <command> --help\` for a command's options.
 `;

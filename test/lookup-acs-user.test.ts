@@ -72,8 +72,8 @@ test("follows the list's pages: a match on the second page is found, and counted
 describe("lookupAcsUser, as a program calls it", () => {
   beforeAll(() => {
     // The program's stack config, as the language host hands it over.
-    pulumi.runtime.setConfig("seam:apiKey", fake.apiKey);
-    pulumi.runtime.setConfig("seam:endpoint", fake.url);
+    // (the token as a secret, as `pulumi config set --secret` stores it).
+    pulumi.runtime.setAllConfig({ "seam:apiKey": fake.apiKey, "seam:endpoint": fake.url }, ["seam:apiKey"]);
   });
 
   test("credentials from the stack config; each email is looked up once per run, however it is spelled", async () => {

@@ -45,6 +45,26 @@ describe("check", () => {
     expect(result.failures).toContainEqual({ property, reason });
   });
 
+  const seamIdHint = "(a Seam id has 8-4-4-4-12 hexadecimal digits, e.g. 123e4567-e89b-12d3-a456-426614174000)";
+  test.each([
+    ["one character short", "8d7e0b3a-b889-49a7-9164-4b71a0506a3", "its groups have 8-4-4-4-11 characters"],
+    ["a hyphen in the wrong place", "8d7e0b3ab-889-49a7-9164-4b71a0506a33", "its groups have 9-3-4-4-12 characters"],
+    ["a group missing its hyphen", "8d7e0b3a-b889-49a79164-4b71a0506a33", "its groups have 8-4-8-12 characters"],
+    ["letters beyond f", "8d7e0b3a-b889-49a7-9164-4b71a0506zzg", '"z", "g" are not hexadecimal digits'],
+    ["both", "8d7e0b3a-b889-49a7-9164-4b71a0506ax", 'its groups have 8-4-4-4-11 characters, and "x" is not a hexadecimal digit'],
+  ])("refuses a UUID-shaped id that is not a UUID (%s), naming the field", async (_name, id, why) => {
+    const result = await provider().check({}, { acsUserId: "acs_user1", acsAccessGroupId: id });
+    expect(result.failures).toEqual([{ property: "acsAccessGroupId", reason: `acsAccessGroupId looks like a UUID but is not one: ${why} ${seamIdHint}` }]);
+  });
+
+  test.each(["acs_user1", "acs_access_group1", "seed_workspace_1", "u1", "building-a-lobby", "8D7E0B3A-B889-49A7-9164-4B71A0506A33"])(
+    "keeps accepting ids of other shapes and real UUIDs: %s",
+    async (id) => {
+      const result = await provider().check({}, { acsUserId: id, acsAccessGroupId: "g" });
+      expect(result.failures).toBeUndefined();
+    },
+  );
+
   test("writes UUIDs lower-case, so one UUID in two spellings is one membership", async () => {
     const result = await provider().check({}, { acsUserId: "8D7E0B3A-B889-49A7-9164-4B71A0506A33", acsAccessGroupId: "acs_Group1" });
     expect(result.inputs).toEqual({ acsUserId: "8d7e0b3a-b889-49a7-9164-4b71a0506a33", acsAccessGroupId: "acs_Group1" });

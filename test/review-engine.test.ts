@@ -314,7 +314,7 @@ test("no credentials: ids and one warning line, or exit 1 with --require-names",
   expect(r.code).toBe(0);
   expect(r.stdout).toContain(`  ${u.barbara} — ${g.lobby} — barbara`);
   expect(r.stderr.trim().split("\n")).toHaveLength(1);
-  expect(r.stderr).toMatch(/^warning: no names \(ids only\): No Seam credentials: .*SEAM_API_KEY.*--no-names/);
+  expect(r.stderr).toMatch(/^warning: no names \(ids only\): the review does not read the stack config .*Set SEAM_API_KEY .*SEAM_ENDPOINT.*--stack NAME.*--no-names/);
 
   const required = await review(["--require-names"], { env: { SEAM_ENDPOINT: fake.url } });
   expect(required.code).toBe(1);
@@ -411,7 +411,7 @@ describe("usage errors: exit 2", () => {
     [["review", "--max-removals", "two"], /--max-removals takes a whole number of memberships \(0 or more\), not "two"/],
     [["review", "--fail-on-removal", "--max-removals", "2"], /--fail-on-removal means --max-removals 0; pass one of them/],
     [["review", "--no-names", "--require-names"], /contradict/],
-    [["review", "--colour"], /Unknown option '--colour'/],
+    [["review", "--colour"], /unknown option --colour; the options of `review` are --preview VALUE/],
   ])("%j", async (args, message) => {
     const r = await runReview(args as string[], { stdin: sames.stdout });
     expect(r.code).toBe(2);

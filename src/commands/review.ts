@@ -1,20 +1,23 @@
 /**
  * `pulumi-seam-acs review`: turns `pulumi preview --json` into who gains and who loses access, in
  * names, and can stop a pipeline when too many would lose it.
- * Exit codes: 0 ok; 3 the guard tripped (after printing the review); 1 bad input or failure;
+ * Exit codes: 0 ok; 3 the guard tripped (after printing the review); 4 a gain names a user or
+ * group that does not exist (`up` would fail; also after printing); 1 bad input or failure;
  * 2 usage error (thrown as UsageError, reported by cli.ts).
  */
 import fs from "node:fs";
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "./parse-options";
 import { UsageError, write } from "./usage";
 import { accessChanges } from "../review/access-changes";
 import { formatJson } from "../review/format-json";
 import { formatMarkdown } from "../review/format-markdown";
 import { formatText } from "../review/format-text";
 import { guard } from "../review/guard";
+import { missingGainExitCode, missingGainsProblem } from "../review/missing-gains";
 import { namesFromSeam, noNames, NameResult } from "../review/names";
 import type { EngineFlags } from "../review/engine-flags";
 import { PendingOperation, readPendingOperations } from "../review/pending-operations";
+import { readStackConfig } from "../review/stack-config";
 import { readPreview, ReviewInputError } from "../review/preview-file";
 import { buildReport, Report } from "../review/report";
 
@@ -43,12 +46,16 @@ Options:
   --destroy             the preview is of \`pulumi destroy --preview-only --json\`
   --state FILE          \`pulumi stack export\` output: list operations an interrupted run
                         left pending (the preview does not show them)
+  --stack NAME          read names with that stack's seam:* config (runs \`pulumi config\`
+                        in the current directory), as the provider would
   -h, --help            show this help
 
-Names are read with the provider's credentials from the environment: SEAM_API_KEY, or
-SEAM_PERSONAL_ACCESS_TOKEN / SEAM_CONSOLE_SESSION_TOKEN with SEAM_WORKSPACE_ID; SEAM_ENDPOINT.
+Without --stack, names are read with credentials from the environment only (not the stack
+config): SEAM_API_KEY, or SEAM_PERSONAL_ACCESS_TOKEN / SEAM_CONSOLE_SESSION_TOKEN with
+SEAM_WORKSPACE_ID; SEAM_ENDPOINT unless it is Seam's own API.
 
-Exit codes: 0 ok, 3 guard tripped (the review is printed first), 1 bad input or failure, 2 usage error.
+Exit codes: 0 ok, 3 guard tripped (the review is printed first), 4 a gain names a user or group
+Seam does not have (\`pulumi up\` would fail), 1 bad input or failure, 2 usage error.
 `;
 
 const formats = { text: formatText, markdown: formatMarkdown, json: formatJson } as const;
@@ -62,33 +69,24 @@ interface Options {
   readonly requireNames: boolean;
   readonly flags: EngineFlags;
   readonly state?: string;
+  readonly stack?: string;
 }
 
 function parseOptions(argv: string[]): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        preview: { type: "string" },
-        format: { type: "string" },
-        "max-removals": { type: "string" },
-        "fail-on-removal": { type: "boolean" },
-        "no-names": { type: "boolean" },
-        "require-names": { type: "boolean" },
-        target: { type: "string", multiple: true },
-        "target-dependents": { type: "boolean" },
-        destroy: { type: "boolean" },
-        state: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]!);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs("review", argv, {
+    preview: { type: "string" },
+    format: { type: "string" },
+    "max-removals": { type: "string" },
+    "fail-on-removal": { type: "boolean" },
+    "no-names": { type: "boolean" },
+    "require-names": { type: "boolean" },
+    target: { type: "string", multiple: true },
+    "target-dependents": { type: "boolean" },
+    destroy: { type: "boolean" },
+    state: { type: "string" },
+    stack: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) return "help";
   const [command, ...extra] = positionals;
   if (command === undefined) throw new UsageError("no command given; the command is `review`.");
@@ -107,6 +105,7 @@ function parseOptions(argv: string[]): Options | "help" {
     maxRemovals = 0;
   }
   if (values["no-names"] && values["require-names"]) throw new UsageError("--no-names and --require-names contradict each other; pass one of them.");
+  if (values["no-names"] && values.stack !== undefined) throw new UsageError("--stack only says where names are read; with --no-names there are none. Pass one of them.");
   const targets = values.target ?? [];
   if (targets.some((t) => t.trim() === "")) throw new UsageError("--target takes a resource URN, as pulumi's --target does.");
   if (values["target-dependents"] && targets.length === 0) throw new UsageError("--target-dependents needs at least one --target, as for pulumi.");
@@ -123,6 +122,7 @@ function parseOptions(argv: string[]): Options | "help" {
     requireNames: values["require-names"] === true,
     flags,
     ...(values.state !== undefined ? { state: values.state } : {}),
+    ...(values.stack !== undefined ? { stack: values.stack } : {}),
   };
 }
 
@@ -152,9 +152,7 @@ async function review(options: Options): Promise<number> {
   // One member list per group that gains or loses someone: it says whether each change is in
   // place at the door already, and names its members without a lookup each.
   const doorGroups = [...changes.removals, ...changes.additions].map((c) => c.acsAccessGroupId);
-  const named: NameResult = options.names
-    ? await namesFromSeam(process.env, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId), doorGroups)
-    : { names: noNames };
+  const named: NameResult = options.names ? await readNames(options, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId), doorGroups) : { names: noNames };
   if (named.warning && options.requireNames) {
     process.stderr.write(`pulumi-seam-acs review: names are required (--require-names) but ${named.warning.replace(/^warning: /, "")}\n`);
     return 1;
@@ -168,11 +166,26 @@ async function review(options: Options): Promise<number> {
     splitMoves: new Set(changes.splitMoves.map((m) => `${m.acsAccessGroupId}/${m.acsUserId}`)).size,
     refusals: changes.refusals.length,
   });
-  if (verdict.tripped) {
-    process.stderr.write(`${verdict.reason}\n`);
-    return 3;
+  if (verdict.tripped) process.stderr.write(`${verdict.reason}\n`);
+  // Before the guard's code: this `up` would fail whatever a reviewer decides.
+  const missing = missingGainsProblem(report);
+  if (missing !== undefined) {
+    process.stderr.write(`${missing}\n`);
+    return missingGainExitCode;
   }
-  return 0;
+  return verdict.tripped ? 3 : 0;
+}
+
+/** Names with the settings of the environment, or of `--stack`'s config and the environment. */
+async function readNames(options: Options, userIds: string[], groupIds: string[], memberGroupIds: string[]): Promise<NameResult> {
+  if (options.stack === undefined) return namesFromSeam(process.env, userIds, groupIds, memberGroupIds);
+  let config;
+  try {
+    config = await readStackConfig(options.stack);
+  } catch (e) {
+    return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message}` };
+  }
+  return namesFromSeam(process.env, userIds, groupIds, memberGroupIds, config);
 }
 
 function readState(file: string): PendingOperation[] {

@@ -1,12 +1,12 @@
 /**
  * Names for the ids in a review: one read per distinct user and per distinct group, all started
  * at once. The client's own request budget and retries bound them; nothing here mutates.
- * Credentials resolve exactly as the provider's do, from the environment only (a review runs
- * outside any stack, so there is no stack config).
+ * Credentials resolve exactly as the provider's do: from the environment, or with `--stack` from
+ * that stack's config first (review/stack-config.ts).
  */
 import type { AccessGroup, AcsUser, MembershipIds } from "../seam/client";
 import { SeamClient } from "../seam/client";
-import { resolveSettings, SeamSettings } from "../seam/settings";
+import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
 import { canonical } from "../provider/inputs";
 
 export interface UserName {
@@ -147,26 +147,48 @@ export const namesTimeoutMs = 30_000;
  * that does not answer: unless SEAM_OPERATION_TIMEOUT_SECONDS says otherwise, lookups give up
  * after `namesTimeoutMs`.
  */
-export function namesSettings(env: NodeJS.ProcessEnv): SeamSettings {
-  const settings = resolveSettings({ get: () => undefined }, env);
+export function namesSettings(env: NodeJS.ProcessEnv, config: ConfigSource = noStackConfig): SeamSettings {
+  const settings = resolveSettings(config, env);
   if (env.SEAM_OPERATION_TIMEOUT_SECONDS) return settings;
   return { ...settings, retry: { ...settings.retry, operationTimeoutMs: Math.min(settings.retry.operationTimeoutMs, namesTimeoutMs) } };
 }
 
+const noStackConfig: ConfigSource = { get: () => undefined };
+
+/** The environment variables that carry a token; the review needs one of them unless given --stack. */
+const tokenVariables = ["SEAM_API_KEY", "SEAM_PERSONAL_ACCESS_TOKEN", "SEAM_CONSOLE_SESSION_TOKEN"];
+
 /**
- * Reads, with the provider's settings and client from the environment (one request budget), the
- * members of `memberGroupIds` (one list each) and then the names the lists did not give, and
- * closes the client. Never throws for Seam or credentials: what could not be read is absent,
- * and `warning` says why.
+ * Reads, with the provider's settings and client (one request budget), the members of
+ * `memberGroupIds` (one list each) and then the names the lists did not give, and closes the
+ * client. Settings come from `stackConfig` (the stack's `seam:*` config, with `--stack`) and the
+ * environment, as the provider resolves them; without a stack config, from the environment only.
+ * Never throws for Seam or credentials: what could not be read is absent, and `warning` says why.
  */
-export async function namesFromSeam(env: NodeJS.ProcessEnv, userIds: string[], groupIds: string[], memberGroupIds: string[] = []): Promise<NameResult> {
+export async function namesFromSeam(
+  env: NodeJS.ProcessEnv,
+  userIds: string[],
+  groupIds: string[],
+  memberGroupIds: string[] = [],
+  stackConfig?: ConfigSource,
+): Promise<NameResult> {
   if (userIds.length === 0 && groupIds.length === 0 && memberGroupIds.length === 0) return { names: noNames };
+  if (!stackConfig && !tokenVariables.some((name) => env[name])) {
+    return {
+      names: noNames,
+      warning:
+        "warning: no names (ids only): the review does not read the stack config (`pulumi config set --secret seam:apiKey` is not seen here). " +
+        "Set SEAM_API_KEY (or SEAM_PERSONAL_ACCESS_TOKEN or SEAM_CONSOLE_SESSION_TOKEN, with SEAM_WORKSPACE_ID) and, unless it is Seam's own API, SEAM_ENDPOINT; " +
+        "or pass --stack NAME to read that stack's seam:* config; or --no-names to skip names.",
+    };
+  }
   let client: SeamClient;
   try {
-    client = new SeamClient(namesSettings(env));
+    client = new SeamClient(namesSettings(env, stackConfig));
   } catch (e) {
     // SeamConfigError messages name keys, never values.
-    return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message} The review reads credentials from the environment; pass --no-names to skip names.` };
+    const source = stackConfig ? "the stack config and the environment" : "the environment (SEAM_* variables)";
+    return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message} The review read its settings from ${source}; pass --no-names to skip names.` };
   }
   try {
     return await readFromSeam(client, userIds, groupIds, memberGroupIds);

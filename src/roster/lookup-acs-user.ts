@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { AcsUser, SeamClient } from "../seam/client";
 import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
+import { refusePlaintextTokens } from "../program/plaintext-token";
+import { asProgramError, programError } from "../program/program-error";
 import { emailProblem, hasEmail } from "./email";
 
 export interface AcsUserLookupArgs {
@@ -31,7 +33,7 @@ export type FoundAcsUser = Pick<AcsUser, "acsUserId" | "fullName" | "email" | "u
  */
 export function lookupAcsUser(args: AcsUserLookupArgs): Promise<FoundAcsUser> {
   const problem = typeof args?.email === "string" ? emailProblem(args.email) : "must be a string";
-  if (problem) return Promise.reject(new Error(`lookupAcsUser: email ${JSON.stringify(args?.email)} ${problem}.`));
+  if (problem) return Promise.reject(programError(`lookupAcsUser: email ${JSON.stringify(args?.email)} ${problem}.`));
   let session: { identity: string; client: SeamClient };
   try {
     session = client();
@@ -41,7 +43,10 @@ export function lookupAcsUser(args: AcsUserLookupArgs): Promise<FoundAcsUser> {
   const key = `${session.identity}\u0000${args.email.toLowerCase()}\u0000${args.acsSystemId ?? ""}`;
   let found = lookups.get(key);
   if (!found) {
-    const lookup = Promise.resolve().then(() => findAcsUserByEmail(session.client, args.email, args.acsSystemId));
+    // Failures are the user's to fix: printed once, as the message alone (program-error.ts).
+    const lookup = Promise.resolve()
+      .then(() => findAcsUserByEmail(session.client, args.email, args.acsSystemId))
+      .catch((e: unknown) => Promise.reject(asProgramError(e)));
     lookups.set(key, lookup);
     // A failure is the answer to this ask only: a later ask (after a fix, or an outage) tries again.
     lookup.catch(() => {
@@ -105,15 +110,33 @@ const stackConfig: ConfigSource = { get: (key) => pulumi.runtime.getConfig(key) 
 const clients = new Map<string, SeamClient>();
 
 /**
+ * Unusable settings, by message: one error object per problem, so a program run reports it once
+ * however many lookups it fails, while another stack in the same process (Automation API) with
+ * other settings is not refused by an earlier stack's problem.
+ */
+const settingsErrors = new Map<string, Error>();
+
+/**
  * The client for the settings in force now, and the identity of whom it asks: a SHA-256 of
  * endpoint, credential mode, workspace and credential (the token only ever enters the hash).
  */
 function client(): { identity: string; client: SeamClient } {
-  const settings = resolveSettings(stackConfig, process.env);
+  refusePlaintextTokens();
+  let settings: SeamSettings;
+  try {
+    settings = resolveSettings(stackConfig, process.env);
+  } catch (e) {
+    const error = asProgramError(e);
+    const earlier = settingsErrors.get(error.message);
+    if (earlier) throw earlier;
+    settingsErrors.set(error.message, error);
+    throw error;
+  }
   const identity = sha256([settings.endpoint, settings.auth.mode, settings.auth.workspaceId ?? "", settings.auth.token]);
   const all = sha256([identity, JSON.stringify({ ...settings, auth: { ...settings.auth, token: "" } } satisfies SeamSettings)]);
   let seam = clients.get(all);
-  if (!seam) clients.set(all, (seam = new SeamClient(settings)));
+  // A preview fails at once on an endpoint that refuses connections; `up` retries patiently.
+  if (!seam) clients.set(all, (seam = new SeamClient(settings, { preview: pulumi.runtime.isDryRun() })));
   return { identity, client: seam };
 }
 

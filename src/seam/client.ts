@@ -2,7 +2,7 @@ import { Agent, Dispatcher, request } from "undici";
 import { z } from "zod";
 import { SeamApiError } from "./errors";
 import { RequestBudget } from "./request-budget";
-import { AttemptOutcome, isRetryable, parseRetryAfterMs, retryDelayMs, transientNetworkCodes } from "./retry-policy";
+import { AttemptOutcome, isRetryable, isRetryableInPreview, parseRetryAfterMs, retryDelayMs, transientNetworkCodes } from "./retry-policy";
 import { SeamSettings } from "./settings";
 
 export interface MembershipIds {
@@ -24,6 +24,11 @@ export interface SeamClientOptions {
   readonly onRetry?: (notice: RetryNotice) => void;
   /** The process's request budget; one is made from `settings.maxConcurrentRequests` when not given. */
   readonly budget?: RequestBudget;
+  /**
+   * A preview (`pulumi.runtime.isDryRun()`): an endpoint that refuses connections fails at once
+   * instead of after every retry (retry-policy.ts `isRetryableInPreview`).
+   */
+  readonly preview?: boolean;
 }
 
 /**
@@ -291,8 +296,9 @@ export class SeamClient {
       const result = await this.attempt(route, body, deadline, allowance.urgent ?? false);
       if (result.ok) return result.body;
       const { outcome, failure } = result;
-      const fail = (gaveUp?: string) => new SeamApiError({ route, operation, subject, attempts: attempt, ...failure, gaveUp });
+      const fail = (gaveUp?: string) => new SeamApiError({ route, operation, subject, attempts: attempt, endpoint: this.settings.endpoint, ...failure, gaveUp });
       if (!isRetryable(outcome)) throw fail();
+      if (this.options.preview && !isRetryableInPreview(outcome)) throw fail("not retried during a preview: check seam:endpoint (or SEAM_ENDPOINT)");
       if (allowance.attemptsLeft <= 0) throw fail(`gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}`);
       const delayMs = retryDelayMs(attempt, outcome, policy);
       // Wait only if the next attempt still has a fair window before the deadline.

@@ -79,6 +79,11 @@ export class PulumiProject {
     };
   }
 
+  /** The environment every command of this project gets (PATH with the CLI, private PULUMI_HOME, backend, passphrase). */
+  get commandEnv(): NodeJS.ProcessEnv {
+    return { ...this.env };
+  }
+
   setEnv(env: NodeJS.ProcessEnv): void {
     this.env = { ...this.env, ...env };
   }
