@@ -98,13 +98,13 @@ describe("lookupAcsUser, as a program calls it", () => {
     };
     try {
       expect(await asWorkspace(fake.apiKey)).toEqual({ id: inOne, sent: [`Bearer ${fake.apiKey}`, `Bearer ${fake.apiKey}`] });
-      expect(await asWorkspace(fake.seed.seam_apikey2_token)).toEqual({
+      expect(await asWorkspace(fake.seed.seam_apikey2_token!)).toEqual({
         id: inTwo,
         sent: [`Bearer ${fake.seed.seam_apikey2_token}`, `Bearer ${fake.seed.seam_apikey2_token}`],
       });
       // Each stays cached under its own settings: asked again, nothing is sent.
       expect(await asWorkspace(fake.apiKey)).toEqual({ id: inOne, sent: [] });
-      expect(await asWorkspace(fake.seed.seam_apikey2_token)).toEqual({ id: inTwo, sent: [] });
+      expect(await asWorkspace(fake.seed.seam_apikey2_token!)).toEqual({ id: inTwo, sent: [] });
     } finally {
       pulumi.runtime.setConfig("seam:apiKey", fake.apiKey);
     }
