@@ -330,3 +330,55 @@ describe("create, read, update, delete", () => {
     expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
   });
 });
+
+describe("AccessGroupRoster deletes go through the same removal policy", () => {
+  /** A group with three people in it, as a roster created by another (earlier) provider process. */
+  async function rosterOfThree(name: string) {
+    const group = fake.addGroup(`${name}'s group`);
+    const [a, b, c] = ["a", "b", "c"].map((x) => fake.addUser(`${name} ${x}`));
+    const props = { acsAccessGroupId: group, members: [a!, b!, c!].sort() };
+    const { id, outs } = await provider().create(props);
+    expect(fake.membersOf(group).sort()).toEqual([a, b, c].sort());
+    return { group, a: a!, b: b!, c: c!, id, outs };
+  }
+
+  test("members another resource holds are skipped, the rest removed", async () => {
+    const r = await rosterOfThree("Hedy");
+    const p = provider();
+    // b moved to a membership of its own, created in this run before the old roster's delete.
+    await p.check({}, { acsUserId: r.b, acsAccessGroupId: r.group });
+    await p.create({ acsUserId: r.b, acsAccessGroupId: r.group });
+    const before = fake.requestsTo(remove).length;
+    await p.delete(r.id, r.outs);
+    expect(fake.requestsTo(remove).slice(before).map((q) => (q.body as { acs_user_id: string }).acs_user_id).sort()).toEqual([r.a, r.c].sort());
+    expect(fake.membersOf(r.group)).toEqual([r.b]);
+  });
+
+  test("one member declared by a resource that has not entered the state refuses the whole delete before any request", async () => {
+    const r = await rosterOfThree("Joan");
+    const p = provider();
+    // c's new declarer was checked, but its create failed (--continue-on-error runs the delete anyway).
+    await p.check({}, { acsUserId: r.c, acsAccessGroupId: r.group });
+    const before = fake.requests.length;
+    await expect(p.delete(r.id, r.outs)).rejects.toThrow(/AccessGroupRoster delete \(acs_access_group_id=\S+\) refused: .*has not entered the state/);
+    expect(fake.requests.length).toBe(before);
+    expect(fake.membersOf(r.group).sort()).toEqual([r.a, r.b, r.c].sort());
+  });
+
+  test("a delete-first replacement of a roster (diff planned it, its create has not run) is refused before any request", async () => {
+    const r = await rosterOfThree("Grete");
+    const p = provider();
+    const news = { acsAccessGroupId: r.group, members: [r.a, r.b] };
+    await p.check(r.outs, news);
+    const diff = await p.diff(r.id, r.outs, news);
+    expect(diff.replaces).toEqual(["members"]);
+    const before = fake.requests.length;
+    await expect(p.delete(r.id, r.outs)).rejects.toThrow(/AccessGroupRoster delete .* refused: the engine is replacing .* delete-first/);
+    expect(fake.requests.length).toBe(before);
+    // Create-first, as the engine runs it by default: the replacement's create clears the refusal,
+    // and the old roster's delete removes only the member that left.
+    await p.create(news);
+    await p.delete(r.id, r.outs);
+    expect(fake.membersOf(r.group).sort()).toEqual([r.a, r.b].sort());
+  });
+});
