@@ -74,3 +74,30 @@ test("pairsOfStateResource: a roster's state gives one pair per member in place,
   expect(pairsOfStateResource({ type: "pulumi-nodejs:dynamic/seam:AccessGroupMembership", id: `${G}/${U(4)}`, outputs: {} })).toEqual([{ acsUserId: U(4), acsAccessGroupId: G }]);
   expect(pairsOfStateResource({ type: "seam:index:AccessGroupRoster", outputs: { acsUserIds: [U(1)] } })).toBeUndefined();
 });
+
+describe("engine facts of a roster step hold for each of its members", () => {
+  const urn = (name: string) => `urn:pulumi:s::p::pulumi-nodejs:dynamic/seam:AccessGroupRoster::${name}`;
+  const state = (ids: string[]) => ({ id: `roster:${G}`, outputs: { acsAccessGroupId: G, members: ids } });
+
+  test("retainOnDelete on a roster: every member released with access kept, none removed", () => {
+    const changes = accessChanges({ steps: [{ op: "delete", urn: urn("lobby"), name: "lobby", old: { ...state([U(1), U(2)]), retainOnDelete: true } }], hiddenUnchanged: 0 });
+    expect(changes.removals).toEqual([]);
+    expect(changes.retained.map((r) => r.acsUserId).sort()).toEqual([U(1), U(2)]);
+  });
+
+  test("a roster whose delete is refused for one member removes none of its members", () => {
+    // "lab" is replaced delete-first (refused at up) with inputs declaring U(1); "lobby" leaves the
+    // program holding U(1) and U(2): U(1)'s declarer will not enter the state, so lobby's delete is
+    // refused whole, and U(2) is not removed either.
+    const changes = accessChanges({
+      steps: [
+        { op: "replace", urn: urn("lab"), name: "lab", old: { ...state([U(3)]), pendingReplacement: true }, new: { inputs: { acsAccessGroupId: G, members: [U(1), U(3)] } } },
+        { op: "delete", urn: urn("lobby"), name: "lobby", old: state([U(1), U(2)]) },
+      ],
+      hiddenUnchanged: 0,
+    });
+    expect(changes.removals).toEqual([]);
+    const reasons = Object.fromEntries(changes.refusals.filter((r) => r.resources.some((u) => u.startsWith(urn("lobby")))).map((r) => [r.acsUserId, r.reason]));
+    expect(reasons).toEqual({ [U(1)]: "declared-not-in-state", [U(2)]: "roster-delete-refused" });
+  });
+});
