@@ -112,7 +112,7 @@ test("an endpoint that refuses connections fails preview within seconds, naming 
   const started = Date.now();
   const r = await p.preview({ allowFailure: true });
   const seconds = (Date.now() - started) / 1000;
-  expectCleanError(r, new RegExp(`Listing ACS users failed: no response from http://127\\.0\\.0\\.1:${closed} \\(ECONNREFUSED[^)]*\\); not retried during a preview: check seam:endpoint \(or SEAM_ENDPOINT\) \[/acs/users/list; seam-request-id: none, 1 attempt\]`));
+  expectCleanError(r, new RegExp(`Listing ACS users failed: no response from http://127\\.0\\.0\\.1:${closed} \\(ECONNREFUSED[^)]*\\); not retried during a preview: check seam:endpoint \\(or SEAM_ENDPOINT\\) \\[/acs/users/list; seam-request-id: none, 1 attempt\\]`));
   // One attempt, not eight; the CLI and the program's start take most of the time (eight attempts took 55 s).
   expect(seconds).toBeLessThan(30);
 });
