@@ -149,9 +149,9 @@ async function review(options: Options): Promise<number> {
   const pending = options.state === undefined ? null : readState(options.state);
   const all = [...changes.removals, ...changes.additions, ...changes.moves, ...changes.unknown, ...changes.retained, ...changes.refusals, ...changes.splitMoves];
   const ids = (pick: (c: (typeof all)[number]) => string | null) => all.map(pick).filter((id): id is string => id !== null);
-  // One member list per group that gains or loses someone: it says whether each change is in
-  // place at the door already, and names its members without a lookup each.
-  const doorGroups = [...changes.removals, ...changes.additions].map((c) => c.acsAccessGroupId);
+  // One member list per group that gains, loses or moves someone: it says whether each gain or
+  // loss is in place at the door already, and names the people in it without a lookup each.
+  const doorGroups = [...changes.removals, ...changes.additions, ...changes.moves].map((c) => c.acsAccessGroupId);
   const named: NameResult = options.names ? await readNames(options, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId), doorGroups) : { names: noNames };
   if (named.warning && options.requireNames) {
     process.stderr.write(`pulumi-seam-acs review: names are required (--require-names) but ${named.warning.replace(/^warning: /, "")}\n`);
