@@ -17,6 +17,8 @@ import { formatAuditText } from "../audit/format-text";
 import { AuditReport, buildAuditReport, FindingKind, findingKinds } from "../audit/report";
 import { pairsDeclaredBy } from "../audit/state-pairs";
 import { AuditInputError, readStackState, StackState } from "../audit/stack-state";
+import { readStackConfig } from "../review/stack-config";
+import type { ConfigSource } from "../seam/settings";
 import { namesSettings, readFromSeam } from "../review/names";
 import { SeamClient } from "../seam/client";
 
@@ -45,8 +47,9 @@ Options:
   --pending-older-than SECONDS report pending changes older than this (default 3600)
   -h, --help                   show this help
 
-Credentials come from the environment, as the review's: SEAM_API_KEY, or
-SEAM_PERSONAL_ACCESS_TOKEN / SEAM_CONSOLE_SESSION_TOKEN with SEAM_WORKSPACE_ID; SEAM_ENDPOINT.
+Settings come, as the review's, from the first --stack's seam:* config and then the environment;
+with --state only, from the environment: SEAM_API_KEY, or SEAM_PERSONAL_ACCESS_TOKEN /
+SEAM_CONSOLE_SESSION_TOKEN with SEAM_WORKSPACE_ID; SEAM_ENDPOINT.
 
 Exit codes: 0 ok, 3 a finding named in --fail-on (the audit is printed first), 1 bad input or
 Seam could not be read, 2 usage error.
@@ -150,12 +153,23 @@ async function audit(options: Options): Promise<number> {
   const declarations: Declaration[] = states.flatMap((s) => s.resources.flatMap((r) => pairsDeclaredBy(r).map((ids) => ({ stack: s.stack, urn: r.urn, ids }))));
   const groups = touchedGroups(declarations);
 
+  // As the review: with --stack, the (first) stack's own seam:* config, then the environment;
+  // otherwise the environment only.
+  let config: ConfigSource | undefined;
+  if (options.stacks.length > 0) {
+    try {
+      config = await readStackConfig(options.stacks[0]!);
+    } catch (e) {
+      throw new AuditInputError((e as Error).message);
+    }
+  }
   let client: SeamClient;
   try {
-    client = new SeamClient(namesSettings(process.env));
+    client = new SeamClient(namesSettings(process.env, config));
   } catch (e) {
     // SeamConfigError messages name keys, never values.
-    throw new AuditInputError(`${(e as Error).message} The audit reads Seam with credentials from the environment.`);
+    const source = config ? `the config of stack ${options.stacks[0]} and the environment` : "the environment (SEAM_* variables)";
+    throw new AuditInputError(`${(e as Error).message} The audit read its settings from ${source}.`);
   }
   let report: AuditReport;
   let warning: string | undefined;
