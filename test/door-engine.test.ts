@@ -189,14 +189,24 @@ describe("audit", () => {
     expect(JSON.parse(r.stdout)).toEqual({ unmanaged: [], missing: [], shared: [], pending: [] });
   });
 
-  test("--stack exports the stack itself", async () => {
-    const r = await runBin(["audit", "--stack", "clean", "--format", "json"], {
-      env: { ...env(), PATH: `${process.env.PULUMI_SEAM_ACS_PULUMI_BIN}${path.delimiter}${process.env.PATH}`, PULUMI_HOME: p.home, PULUMI_BACKEND_URL: `file://${p.backend}`, PULUMI_CONFIG_PASSPHRASE: "test-passphrase" },
-      cwd: p.dir,
-    });
+  test("--stack exports the stack itself, and reads Seam with that stack's seam:* config first", async () => {
+    const pulumiEnv = { PATH: `${process.env.PULUMI_SEAM_ACS_PULUMI_BIN}${path.delimiter}${process.env.PATH}`, PULUMI_HOME: p.home, PULUMI_BACKEND_URL: `file://${p.backend}`, PULUMI_CONFIG_PASSPHRASE: "test-passphrase" };
+    const r = await runBin(["audit", "--stack", "clean", "--format", "json"], { env: { ...env(), ...pulumiEnv }, cwd: p.dir });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).unmanaged).toEqual([]);
+
+    // No SEAM_* variable at all: the stack's own (secret) config says where and with what key.
+    await p.run(["config", "set", "seam:endpoint", fake.url, "--stack", "clean"]);
+    await p.run(["config", "set", "--secret", "seam:apiKey", canary, "--stack", "clean"]);
+    const before = fake.requests.length;
+    const fromConfig = await runBin(["audit", "--stack", "clean", "--format", "json"], { env: pulumiEnv, cwd: p.dir });
+    expect(fromConfig.stderr).toBe("");
+    expect(fromConfig.code).toBe(0);
+    expect(fake.requests.slice(before).length).toBeGreaterThan(0);
+    expect(fake.requests.slice(before).every((q) => q.headers.authorization === `Bearer ${canary}`)).toBe(true);
+    await p.run(["config", "rm", "seam:endpoint", "--stack", "clean"]);
+    await p.run(["config", "rm", "seam:apiKey", "--stack", "clean"]);
   });
 
   test("bad input exits 1, usage errors 2, Seam unreadable never reads as clean", async () => {
