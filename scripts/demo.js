@@ -3,8 +3,8 @@
 // through up, a preview of a removal and its review in names (`pulumi-seam-acs review`), up and
 // destroy, and prints what the engine showed and what Seam holds after each step.
 //
-// By default it runs against Seam's fake (@seamapi/fake-seam-connect) on a local port, with a few
-// seeded users and groups, and ignores any Seam credentials in the environment. To use a real
+// By default it runs against the package's local Seam (what `pulumi-seam-acs dev-server` runs:
+// Seam's fake plus the routes it lacks) on a local port, with a few seeded users and groups, and ignores any Seam credentials in the environment. To use a real
 // workspace, set SEAM_DEMO_MEMBERSHIPS (a JSON list of {name, acsUserId, acsAccessGroupId}, at
 // least two) and credentials (SEAM_API_KEY, or a token and SEAM_WORKSPACE_ID); the demo then
 // adds and finally removes exactly those memberships.
@@ -12,7 +12,6 @@
 
 const { execFile, execFileSync, spawn } = require("node:child_process");
 const fs = require("node:fs");
-const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
 
@@ -68,8 +67,7 @@ async function main() {
     const previewJson = await pulumi(["preview", "--json", "--show-sames"], { show: false });
     console.log("\n$ pulumi preview --json --show-sames | npx pulumi-seam-acs review");
     // Names are read with the credentials and endpoint of the environment, as in a pipeline.
-    const reviewEndpoint = seam.reviewEndpoint ?? seam.endpoint;
-    console.log(await review(previewJson, { ...env, ...(reviewEndpoint ? { SEAM_ENDPOINT: reviewEndpoint } : {}) }));
+    console.log(await review(previewJson, { ...env, ...(seam.endpoint ? { SEAM_ENDPOINT: seam.endpoint } : {}) }));
 
     console.log("\nThe pipeline applies it:");
     await pulumi(["up", "--yes", "--skip-preview"]);
@@ -98,91 +96,51 @@ function review(previewJson, env) {
   });
 }
 
-/** Resource lines and the summary of the engine's output. */
+const membershipLine = /^\s*[-+~]\s+pulumi-nodejs:dynamic\/seam:AccessGroupMembership \S+ (create|delete|update|replace)d?\b/;
+
+/**
+ * The memberships' lines of the engine's output, and a summary that counts memberships only (the
+ * engine's own summary also counts the stack resource: "+ 4 created" under three memberships).
+ */
 function engineLines(stdout) {
-  return stdout
-    .split("\n")
-    .filter((l) => /^\s*[-+~]\s+pulumi-nodejs|^\s*[-+~]?\s*\d+ (to )?\w+|^Resources:|^\s+\d+ unchanged|^Duration/.test(l))
-    .filter((l) => !/\b(creating|deleting|updating|replacing) \(/.test(l))
-    .map((l) => `  ${l.trim()}`)
-    .join("\n");
+  const lines = stdout.split("\n").filter((l) => membershipLine.test(l) && !/\b(creating|deleting|updating|replacing) \(/.test(l));
+  const counts = {};
+  for (const l of lines) {
+    const [, verb] = membershipLine.exec(l);
+    counts[verb] = (counts[verb] ?? 0) + 1;
+  }
+  const sign = { create: "+", delete: "-", update: "~", replace: "+-" };
+  const done = /\b(created|deleted|updated|replaced)\b/.test(lines.join("\n"));
+  const summary = Object.entries(counts).map(([verb, n]) => `${sign[verb]} ${n} ${done ? `${verb}d` : `to ${verb}`}`);
+  return [...lines.map((l) => `  ${l.trim()}`), `  Memberships: ${summary.join(", ") || "no changes"}`].join("\n");
 }
 
+/** The package's local Seam (what `pulumi-seam-acs dev-server` runs: Seam's fake plus the routes it lacks), seeded with three people and two groups. */
 async function fakeWorkspace() {
-  const { createFake } = require("@seamapi/fake-seam-connect");
-  const fake = await createFake();
-  const seed = await fake.seed();
-  const db = fake.database;
-  const common = { acs_system_id: seed.visionline_acs_system_1, workspace_id: seed.seed_workspace_1 };
-  const user = (full_name) => db.addAcsUser({ ...common, full_name, external_type: "salto_site_user" });
-  const group = (name) => db.addAcsAccessGroup({ ...common, name, external_type: "salto_ks_access_group" });
-  const users = { ada: user("Ada Lovelace"), grace: user("Grace Hopper"), alan: user("Alan Turing") };
-  const groups = { lobby: group("Lobby"), lab: group("Lab") };
-  await fake.startServer();
-  const front = await groupNamesFront(fake.serverUrl, db);
+  const { startSeamDouble } = require("../dist/dev-seam/seam-double");
+  const { applySeed, defaultSeed } = require("../dist/dev-seam/seed-file");
+  const seam = await startSeamDouble();
+  const { users, groups } = await applySeed(seam, defaultSeed);
   const memberships = [
     ["ada-lobby", users.ada, groups.lobby],
     ["grace-lobby", users.grace, groups.lobby],
     ["alan-lab", users.alan, groups.lab],
-  ].map(([name, u, g]) => ({ name, acsUserId: u.acs_user_id, acsAccessGroupId: g.acs_access_group_id }));
+  ].map(([name, acsUserId, acsAccessGroupId]) => ({ name, acsUserId, acsAccessGroupId }));
 
-  // Only the fake's own key reaches the child processes: a real token in this shell stays unused.
+  // Only the local Seam's key reaches the child processes: a real token in this shell stays unused.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SEAM_")));
-  env.SEAM_API_KEY = seed.seam_apikey1_token;
+  env.SEAM_API_KEY = seam.apiKey;
   return {
-    endpoint: fake.serverUrl,
-    reviewEndpoint: front.url,
+    endpoint: seam.url,
     env,
     memberships,
     async show() {
-      const names = Object.fromEntries(db.getState().acs_users.map((u) => [u.acs_user_id, u.full_name]));
-      const lines = db
-        .getState()
-        .acs_access_groups.map((g) => `  ${g.name}: ${[...new Set(g._acs_user_ids)].map((id) => names[id]).sort().join(", ") || "(nobody)"}`);
+      const { users: all, groups: held } = seam.snapshot();
+      const names = Object.fromEntries(all.map((u) => [u.acsUserId, u.fullName]));
+      const lines = held.map((g) => `  ${g.name}: ${g.members.map((id) => names[id]).sort().join(", ") || "(nobody)"}`);
       console.log(`Seam now holds:\n${lines.join("\n")}`);
     },
-    stop: async () => {
-      await front.stop();
-      await fake.stopServer();
-    },
-  };
-}
-
-/**
- * Seam's fake has no /acs/access_groups/get, where the review reads group names (the tests'
- * double, test/support/seam-fake.ts, adds it with the fake's auth and Seam's full schema). For
- * the demo a small front answers it from the fake's database and passes every other request on.
- */
-async function groupNamesFront(upstream, db) {
-  const server = http.createServer(async (req, res) => {
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
-    const body = Buffer.concat(chunks).toString("utf8");
-    if (req.url === "/acs/access_groups/get") {
-      const id = JSON.parse(body || "{}").acs_access_group_id;
-      const group = db.getState().acs_access_groups.find((g) => g.acs_access_group_id === id);
-      res.writeHead(group ? 200 : 404, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify(
-          group
-            ? { acs_access_group: { acs_access_group_id: id, name: group.name }, ok: true }
-            : { error: { type: "acs_access_group_not_found", message: "acs_access_group not found" }, ok: false },
-        ),
-      );
-      return;
-    }
-    const answer = await fetch(upstream + req.url, {
-      method: req.method,
-      headers: { authorization: req.headers.authorization ?? "", "content-type": "application/json" },
-      body: req.method === "GET" ? undefined : body,
-    });
-    res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
-    res.end(await answer.text());
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    stop: () => new Promise((resolve) => server.close(resolve)),
+    stop: () => seam.stop(),
   };
 }
 

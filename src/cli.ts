@@ -1,166 +1,51 @@
 #!/usr/bin/env node
 /**
- * `pulumi-seam-acs`: the package's command. `review` turns `pulumi preview --json` into who gains
- * and who loses access, in names, and can stop a pipeline when too many would lose it.
- * Exit codes: 0 ok; 3 the guard tripped (after printing the review); 1 bad input or failure;
- * 2 usage error.
+ * `pulumi-seam-acs`: the package's command. Each subcommand lives in src/commands/<name>.ts and
+ * returns its exit code (0 ok, 1 bad input or failure, 3 a guard tripped); this file only
+ * dispatches and reports usage errors (exit 2).
  */
-import fs from "node:fs";
-import { parseArgs } from "node:util";
-import { accessChanges } from "./review/access-changes";
-import { formatJson } from "./review/format-json";
-import { formatMarkdown } from "./review/format-markdown";
-import { formatText } from "./review/format-text";
-import { guard } from "./review/guard";
-import { namesFromSeam, noNames, NameResult } from "./review/names";
-import { readPreview, ReviewInputError } from "./review/preview-file";
-import { buildReport, Report } from "./review/report";
+// First: an old Node.js ends here with the versions, before undici loads.
+import "./commands/supported-node";
+import { runAudit } from "./commands/audit";
+import { runDevServer } from "./commands/dev-server";
+import { runExport } from "./commands/export";
+import { runReview } from "./commands/review";
+import { UsageError, write } from "./commands/usage";
 
-const usage = `Usage: pulumi-seam-acs review [options]
+/** Subcommand name → runner (the arguments after the name → exit code). */
+const commands: Readonly<Record<string, (argv: string[]) => Promise<number>>> = {
+  review: runReview,
+  audit: runAudit,
+  export: runExport,
+  "dev-server": runDevServer,
+};
 
-Reads the JSON of \`pulumi preview --json --show-sames\` (stdin, or --preview FILE) and reports
-who gains and who loses access, in names, netting out what the provider will net out.
+const usage = `Usage: pulumi-seam-acs <command> [options]
 
-  pulumi preview --json --show-sames | npx pulumi-seam-acs review
-  npx pulumi-seam-acs review --preview preview.json --format markdown
+Commands:
+  review      who gains and who loses access in a \`pulumi preview --json\`, in names; a guard
+  audit       a stack's state against who is in its access groups at Seam now (read-only)
+  export      a roster file of who is in access groups at Seam now (read-only)
+  dev-server  a local Seam (Seam's fake) for trying a program, seeded from a YAML file
 
-Options:
-  --preview FILE        read the preview from FILE instead of stdin ("-" is stdin)
-  --format FORMAT       text (default), markdown, or json
-  --max-removals N      exit 3 when more than N memberships would lose access
-  --fail-on-removal     the same as --max-removals 0
-  --no-names            send no request to Seam; show ids only
-  --require-names       exit 1 when names cannot be read (no credentials, Seam failing)
-  -h, --help            show this help
-
-Names are read with the provider's credentials from the environment: SEAM_API_KEY, or
-SEAM_PERSONAL_ACCESS_TOKEN / SEAM_CONSOLE_SESSION_TOKEN with SEAM_WORKSPACE_ID; SEAM_ENDPOINT.
-
-Exit codes: 0 ok, 3 guard tripped (the review is printed first), 1 bad input or failure, 2 usage error.
+Run \`pulumi-seam-acs <command> --help\` for a command's options.
 `;
 
-const formats = { text: formatText, markdown: formatMarkdown, json: formatJson } as const;
-type Format = keyof typeof formats;
-
-class UsageError extends Error {}
-
-interface Options {
-  readonly preview?: string;
-  readonly format: Format;
-  readonly maxRemovals?: number;
-  readonly names: boolean;
-  readonly requireNames: boolean;
-}
-
-function parseOptions(argv: string[]): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        preview: { type: "string" },
-        format: { type: "string" },
-        "max-removals": { type: "string" },
-        "fail-on-removal": { type: "boolean" },
-        "no-names": { type: "boolean" },
-        "require-names": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]!);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return "help";
-  const [command, ...extra] = positionals;
-  if (command === undefined) throw new UsageError("no command given; the command is `review`.");
-  if (command !== "review") throw new UsageError(`unknown command "${command}"; the command is \`review\`.`);
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; pass the preview with --preview FILE or on stdin.`);
-
-  const format = values.format ?? "text";
-  if (!(format in formats)) throw new UsageError(`--format must be text, markdown or json, not "${format}".`);
-  let maxRemovals: number | undefined;
-  if (values["max-removals"] !== undefined) {
-    if (!/^\d+$/.test(values["max-removals"])) throw new UsageError(`--max-removals takes a whole number of memberships (0 or more), not "${values["max-removals"]}".`);
-    maxRemovals = Number(values["max-removals"]);
-  }
-  if (values["fail-on-removal"]) {
-    if (maxRemovals !== undefined && maxRemovals !== 0) throw new UsageError("--fail-on-removal means --max-removals 0; pass one of them.");
-    maxRemovals = 0;
-  }
-  if (values["no-names"] && values["require-names"]) throw new UsageError("--no-names and --require-names contradict each other; pass one of them.");
-  return { preview: values.preview, format: format as Format, maxRemovals, names: !values["no-names"], requireNames: values["require-names"] === true };
-}
-
-async function readInput(preview: string | undefined): Promise<{ text: string; source: string }> {
-  if (preview !== undefined && preview !== "-") {
-    try {
-      return { text: fs.readFileSync(preview, "utf8"), source: preview };
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "it is a directory" : (err.code ?? err.message);
-      throw new ReviewInputError(`Cannot read the preview ${preview}: ${why}. Write it with \`pulumi preview --json --show-sames > ${preview}\`.`);
-    }
-  }
-  if (process.stdin.isTTY) throw new UsageError("no preview: pipe `pulumi preview --json --show-sames` into this command, or pass --preview FILE.");
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return { text: Buffer.concat(chunks).toString("utf8"), source: "stdin" };
-}
-
-async function review(options: Options): Promise<number> {
-  const { text, source } = await readInput(options.preview);
-  const preview = readPreview(text, source);
-  const changes = accessChanges(preview);
-  const all = [...changes.removals, ...changes.additions, ...changes.moves, ...changes.unknown];
-  const ids = (pick: (c: (typeof all)[number]) => string | null) => all.map(pick).filter((id): id is string => id !== null);
-  const named: NameResult = options.names ? await namesFromSeam(process.env, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId)) : { names: noNames };
-  if (named.warning && options.requireNames) {
-    process.stderr.write(`pulumi-seam-acs review: names are required (--require-names) but ${named.warning.replace(/^warning: /, "")}\n`);
-    return 1;
-  }
-  const report: Report = buildReport(changes, named.names, preview.stack);
-  await write(process.stdout, formats[options.format](report));
-  if (named.warning) process.stderr.write(`${named.warning}\n`);
-  // The JSON has no room for caveats; a pipeline log should still show them.
-  if (options.format === "json") for (const note of report.notes) process.stderr.write(`note: ${note}\n`);
-  const verdict = guard(changes.removals.length, options.maxRemovals);
-  if (verdict.tripped) {
-    process.stderr.write(`${verdict.reason}\n`);
-    return 3;
-  }
-  return 0;
-}
-
-function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) => stream.write(text, (e) => (e ? reject(e) : resolve())));
-}
-
 async function main(argv: string[]): Promise<number> {
-  let options: Options | "help";
+  const [command, ...rest] = argv;
   try {
-    options = parseOptions(argv);
+    if (command === "-h" || command === "--help") {
+      await write(process.stdout, usage);
+      return 0;
+    }
+    if (command === undefined) throw new UsageError(`no command given; the commands are ${Object.keys(commands).join(", ")}.`);
+    const run = commands[command];
+    if (!run) throw new UsageError(`unknown command "${command}"; the commands are ${Object.keys(commands).join(", ")}.`);
+    return await run(rest);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`pulumi-seam-acs: ${e.message}\nRun \`pulumi-seam-acs --help\` for usage.\n`);
     return 2;
-  }
-  if (options === "help") {
-    await write(process.stdout, usage);
-    return 0;
-  }
-  try {
-    return await review(options);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`pulumi-seam-acs: ${e.message}\nRun \`pulumi-seam-acs --help\` for usage.\n`);
-      return 2;
-    }
-    const message = e instanceof ReviewInputError ? e.message : `unexpected failure: ${(e as Error).message ?? String(e)}`;
-    process.stderr.write(`pulumi-seam-acs review: ${message}\n`);
-    return 1;
   }
 }
 

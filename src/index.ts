@@ -1,3 +1,5 @@
+// First: refuse an old Node.js before undici or @pulumi/pulumi load (see node-version.ts).
+import "./supported-node";
 export { AccessGroupMembership } from "./access-group-membership";
 export type { AccessGroupMembershipArgs } from "./access-group-membership";
 export { AccessGroupRoster } from "./access-group-roster";

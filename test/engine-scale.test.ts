@@ -119,7 +119,11 @@ test("a lasting outage during create: one deadline for the add and its check, an
     /Adding the user to the access group failed \(acs_user_id=\S+ acs_access_group_id=\S+\): HTTP 503 with no Seam error body; gave up: the next attempt would pass the 4 s operation deadline .*Whether it took effect is unknown: checking failed too: Reading the user's access groups failed .*no response/,
   );
   console.log(`outage: up failed after ${(took / 1000).toFixed(1)} s with a 4 s operation deadline`);
-  expect(await p.memberships()).toEqual([]);
+  // Unsure whether the add landed: the membership is recorded as unconfirmed, so it stays
+  // tracked, and the next up checks it at Seam (and adds it, as the program still declares it).
+  const recorded = await p.memberships();
+  expect(recorded.map((r) => r.id)).toEqual([`${m!.acsAccessGroupId}/${m!.acsUserId}`]);
+  expect(recorded[0]!.outputs.addUnconfirmed).toBe(true);
   expect(fake.membersOf(m!.acsAccessGroupId)).toEqual([]);
 });
 

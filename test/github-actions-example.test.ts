@@ -12,7 +12,7 @@ import path from "node:path";
 import { parse } from "yaml";
 import { nodeBinDir, repoRoot } from "./support/consumer";
 import { Membership, PulumiProject } from "./support/pulumi";
-import { SeamFake, startSeamFake } from "./support/seam-fake";
+import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
 
 interface Step {
   id?: string;
@@ -23,12 +23,28 @@ interface Step {
   env?: Record<string, string>;
 }
 interface Workflow {
-  on: { pull_request?: unknown; push?: { branches?: string[] } };
+  on: { pull_request?: unknown; push?: { branches?: string[] }; schedule?: { cron: string }[]; workflow_dispatch?: unknown };
   env: Record<string, string>;
-  jobs: Record<string, { if?: string; env?: Record<string, string>; steps: Step[] }>;
+  jobs: Record<string, { if?: string; environment?: string; env?: Record<string, string>; steps: Step[] }>;
 }
 
+/**
+ * The program reads its memberships from a file in the repository, as a real one reads its code
+ * or roster: a commit changes the program, not the stack's config (which the engine would also
+ * hold against a plan, for another reason).
+ */
+const fileProgram = `
+const fs = require("node:fs");
+const path = require("node:path");
+const { AccessGroupMembership } = require("pulumi-seam-acs");
+for (const m of JSON.parse(fs.readFileSync(path.join(__dirname, "memberships.json"), "utf8"))) {
+  new AccessGroupMembership(m.name, { acsUserId: m.acsUserId, acsAccessGroupId: m.acsAccessGroupId });
+}
+`;
+
 const workflow: Workflow = parse(fs.readFileSync(path.join(repoRoot, "examples/github-actions/seam-access.yml"), "utf8"));
+
+const marker = "<!-- pulumi-seam-acs review -->";
 
 let fake: SeamFake;
 let p: PulumiProject;
@@ -43,7 +59,8 @@ beforeAll(async () => {
   u.alan = fake.addUser("Alan Turing", undefined, { email: "alan@example.com" });
   g.lobby = fake.addGroup("Lobby");
   g.lab = fake.addGroup("Lab");
-  p = new PulumiProject("workflow", { env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+  u.linus = fake.addUser("Linus Torvalds", undefined, { email: "linus@example.com" });
+  p = new PulumiProject("workflow", { program: fileProgram, env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
   // The runner's checkout after `npm ci`: the program's own node_modules, holding the packed package.
   fs.symlinkSync(path.join(process.env.SEAM_ACS_TEST_CONSUMER!, "node_modules"), path.join(p.dir, "node_modules"));
   work = fs.mkdtempSync(path.join(os.tmpdir(), "seam-acs-workflow-"));
@@ -51,11 +68,23 @@ beforeAll(async () => {
   fs.writeFileSync(
     path.join(work, "bin", "gh"),
     `#!/usr/bin/env bash
-# Stand-in for the GitHub CLI: records what it was asked to post.
+# Stand-in for the GitHub CLI: records what it was asked to do; \`gh api\` GETs answer from
+# $GH_RECORD/comments.json (the pull request's comments) through the real jq, as gh --jq does.
 printf '%s\\n' "$@" > "$GH_RECORD/args"
+printf '%s\\n' "$*" >> "$GH_RECORD/calls"
 printf '%s' "$GH_TOKEN" > "$GH_RECORD/token"
+if [ "$1" = "api" ] && [ "$2" != "--method" ]; then
+  jq_expr=""
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--jq" ]; then jq_expr="$2"; fi
+    shift
+  done
+  if [ -f "$GH_RECORD/comments.json" ]; then jq -r "$jq_expr" "$GH_RECORD/comments.json"; fi
+  exit 0
+fi
 while [ $# -gt 0 ]; do
   if [ "$1" = "--body-file" ]; then cp "$2" "$GH_RECORD/body"; fi
+  case "$1" in body=@*) cp "\${1#body=@}" "$GH_RECORD/body" ;; esac
   shift
 done
 `,
@@ -63,7 +92,7 @@ done
   );
   await p.init();
   // What main holds before the pull request.
-  await p.setMemberships([
+  commit([
     { name: "ada-lobby", acsUserId: u.ada!, acsAccessGroupId: g.lobby! },
     { name: "grace-lobby", acsUserId: u.grace!, acsAccessGroupId: g.lobby! },
     { name: "alan-lab", acsUserId: u.alan!, acsAccessGroupId: g.lab! },
@@ -75,6 +104,11 @@ afterAll(async () => {
   await fake.stop();
   fs.rmSync(work, { recursive: true, force: true });
 });
+
+/** The program's memberships file, as a commit leaves it. */
+function commit(memberships: Membership[]): void {
+  fs.writeFileSync(path.join(p.dir, "memberships.json"), JSON.stringify(memberships));
+}
 
 /** The values of the `${{ }}` expressions the workflow uses, as GitHub would fill them in. */
 function expressions(vars: { maxRemovals?: string }): Record<string, string> {
@@ -117,6 +151,7 @@ function runStep(job: string, id: string, event: string, vars: { maxRemovals?: s
     GITHUB_WORKSPACE: p.dir,
     GITHUB_STEP_SUMMARY: path.join(work, "summary.md"),
     GH_RECORD: work,
+    GITHUB_REPOSITORY: "acme/doors",
     // The runner's stand-ins: a file backend for the state, Seam's fake for Seam.
     PULUMI_HOME: p.home,
     PULUMI_BACKEND_URL: `file://${p.backend}`,
@@ -141,14 +176,39 @@ function runStep(job: string, id: string, event: string, vars: { maxRemovals?: s
   });
 }
 
-test("the workflow: review on pull requests, up on main; every shell step is exercised here", () => {
+test("the workflow: review on pull requests, a planned up on main in an environment, a scheduled audit; every shell step is exercised here", () => {
   expect(workflow.on.pull_request).toBeDefined();
   expect(workflow.on.push?.branches).toEqual(["main"]);
+  expect(workflow.on.schedule).toHaveLength(1);
   expect(workflow.jobs.review!.if).toBe("github.event_name == 'pull_request'");
   expect(workflow.jobs.deploy!.if).toContain("github.ref == 'refs/heads/main'");
+  expect(workflow.jobs.deploy!.environment).toBe("seam-access");
+  expect(workflow.jobs.audit!.if).toBe("github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'");
+  // The audit waits for nobody: no environment with required reviewers.
+  expect(workflow.jobs.audit!.environment).toBeUndefined();
+  // The deploy job applies the plan of the preview it reviewed and guarded, in that order.
+  expect(workflow.jobs.deploy!.steps.filter((s) => s.run).map((s) => s.id)).toEqual(["install", "preview", "review", "guard", "up"]);
+  expect(step("deploy", "preview").run).toContain("--save-plan plan.json");
+  expect(step("deploy", "up").run).toContain("--plan plan.json");
   const runSteps = Object.entries(workflow.jobs).flatMap(([job, j]) => j.steps.filter((s) => s.run).map((s) => `${job}.${s.id}`));
   // `install` (npm ci) is the one step not run here: the consumer project is installed already.
-  expect(runSteps.sort()).toEqual(["deploy.install", "deploy.up", "review.comment", "review.guard", "review.install", "review.preview", "review.review"]);
+  expect(runSteps.sort()).toEqual(
+    [
+      "audit.audit",
+      "audit.export",
+      "audit.install",
+      "deploy.guard",
+      "deploy.install",
+      "deploy.preview",
+      "deploy.review",
+      "deploy.up",
+      "review.comment",
+      "review.guard",
+      "review.install",
+      "review.preview",
+      "review.review",
+    ].sort(),
+  );
   for (const [, j] of Object.entries(workflow.jobs)) {
     // Expressions go through env, never into a script, where a value could inject shell.
     for (const s of j.steps) expect(s.run ?? "").not.toContain("${{");
@@ -163,7 +223,7 @@ test("the workflow: review on pull requests, up on main; every shell step is exe
 
 test("a pull request: the review lands in the step summary and a PR comment, and the guard fails the job above the limit", async () => {
   // The pull request drops alan-lab and grace-lobby, and adds alan to the lobby.
-  await p.setMemberships([
+  commit([
     { name: "ada-lobby", acsUserId: u.ada!, acsAccessGroupId: g.lobby! },
     { name: "alan-lobby", acsUserId: u.alan!, acsAccessGroupId: g.lobby! },
   ]);
@@ -184,11 +244,31 @@ test("a pull request: the review lands in the step summary and a PR comment, and
   expect(summary).toContain("| Grace Hopper | grace@example.com | Lobby | grace-lobby |");
   expect(summary).toContain("| Alan Turing | alan@example.com | Lobby | alan-lobby |");
 
+  // The first push: no earlier comment, so one is posted, led by the marker.
   const comment = await runStep("review", "comment", "pull_request");
+  expect(comment.stderr).toBe("");
   expect(comment.status).toBe(0);
   expect(fs.readFileSync(path.join(work, "args"), "utf8").trim().split("\n")).toEqual(["pr", "comment", "42", "--body-file", "comment.md"]);
   expect(fs.readFileSync(path.join(work, "token"), "utf8")).toBe("ghs_stand_in");
-  expect(fs.readFileSync(path.join(work, "body"), "utf8")).toBe(summary);
+  expect(fs.readFileSync(path.join(work, "body"), "utf8")).toBe(`${marker}\n${summary}`);
+
+  // A later push: the workflow's own comment (not a person's quoting the marker) is edited in place.
+  fs.writeFileSync(
+    path.join(work, "comments.json"),
+    JSON.stringify([
+      { id: 7, user: { login: "octocat" }, body: `${marker}\nquoted by a person` },
+      { id: 9001, user: { login: "github-actions[bot]" }, body: `${marker}\nthe review of the first push` },
+    ]),
+  );
+  fs.rmSync(path.join(work, "body"));
+  const again = await runStep("review", "comment", "pull_request");
+  expect(again.stderr).toBe("");
+  expect(again.status).toBe(0);
+  const calls = fs.readFileSync(path.join(work, "calls"), "utf8").trim().split("\n");
+  expect(calls.at(-2)).toMatch(/^api repos\/acme\/doors\/issues\/42\/comments --paginate --jq /);
+  expect(calls.at(-1)).toBe("api --method PATCH repos/acme/doors/issues/comments/9001 -F body=@comment.md --silent");
+  expect(fs.readFileSync(path.join(work, "body"), "utf8")).toBe(`${marker}\n${summary}`);
+  fs.rmSync(path.join(work, "comments.json"));
 
   const guard = await runStep("review", "guard", "pull_request");
   expect(guard.status).toBe(0);
@@ -212,13 +292,63 @@ test("a review too long for a comment is cut to fit, and says where the whole on
   expect(comment.status).toBe(0);
   const body = fs.readFileSync(path.join(work, "body"), "utf8");
   expect(body.length).toBeLessThan(65_536);
-  expect(body.startsWith(long.slice(0, 60_000))).toBe(true);
+  expect(body.startsWith(`${marker}\n${long.slice(0, 60_000)}`)).toBe(true);
   expect(body).toMatch(/\*Cut to fit a comment: the whole review is in the job summary\.\*\n$/);
 });
 
-test("a push to main: pulumi up applies exactly the reviewed change", async () => {
+test("a push to main: the merged commit is previewed, reviewed and guarded, and exactly that plan applies", async () => {
+  const preview = await runStep("deploy", "preview", "push");
+  expect(preview.stderr).toBe("");
+  expect(preview.status).toBe(0);
+  expect(fs.existsSync(path.join(p.dir, "plan.json"))).toBe(true);
+  const review = await runStep("deploy", "review", "push");
+  expect(review.status).toBe(0);
+  expect(fs.readFileSync(path.join(work, "summary.md"), "utf8")).toContain("**2 lose access, 1 gains access, 0 moved in state**");
+  // Above the limit, the guard fails the job before `up` runs.
+  const strict = await runStep("deploy", "guard", "push", { maxRemovals: "1" });
+  expect(strict.status).toBe(3);
+  expect((await runStep("deploy", "guard", "push")).status).toBe(0);
   const up = await runStep("deploy", "up", "push");
   expect(up.status).toBe(0);
   expect(fake.membersOf(g.lobby!).sort()).toEqual([u.ada, u.alan].sort());
   expect(fake.membersOf(g.lab!)).toEqual([]);
+});
+
+test("a change made after the review (another membership removed) makes up --plan fail without sending that remove", async () => {
+  const reviewed: Membership[] = [
+    { name: "ada-lobby", acsUserId: u.ada!, acsAccessGroupId: g.lobby! },
+    { name: "alan-lobby", acsUserId: u.alan!, acsAccessGroupId: g.lobby! },
+    { name: "linus-lab", acsUserId: u.linus!, acsAccessGroupId: g.lab! },
+  ];
+  commit(reviewed);
+  expect((await runStep("deploy", "preview", "push")).status).toBe(0);
+  expect((await runStep("deploy", "guard", "push")).status).toBe(0);
+  // Between the review and the up, ada-lobby leaves the program: nobody reviewed that removal.
+  commit(reviewed.filter((m) => m.name !== "ada-lobby"));
+  const sentBefore = fake.requests.length;
+  const up = await runStep("deploy", "up", "push");
+  expect(up.status).not.toBe(0);
+  expect(`${up.stdout}${up.stderr}`).toMatch(/error: delete is not allowed by the plan: this resource is constrained to same/);
+  const sent = fake.requests.slice(sentBefore);
+  expect(sent.filter((r) => r.path === removeRoute)).toEqual([]);
+  expect(fake.membersOf(g.lobby!).sort()).toEqual([u.ada, u.alan].sort());
+  // What the engine refused, it refused before any step: not even the reviewed add went out.
+  expect(sent.filter((r) => r.path === addRoute)).toEqual([]);
+});
+
+test("the scheduled audit: clean passes; a console grant fails the job, with the findings in the summary", async () => {
+  fs.writeFileSync(path.join(work, "summary.md"), "");
+  expect((await runStep("audit", "export", "schedule")).status).toBe(0);
+  const clean = await runStep("audit", "audit", "schedule");
+  expect(clean.stderr).toBe("");
+  expect(clean.status).toBe(0);
+  expect(fs.readFileSync(path.join(work, "summary.md"), "utf8")).toContain("**0 unmanaged, 0 missing, 0 shared, 0 pending (over 3600 s) in 1 access group of 1 stack**");
+
+  fake.grantOutOfBand(u.grace!, g.lobby!);
+  const granted = await runStep("audit", "audit", "schedule");
+  expect(granted.status).toBe(3);
+  const summary = fs.readFileSync(path.join(work, "summary.md"), "utf8");
+  expect(summary).toContain("### Unmanaged access (at Seam, declared by no audited stack)");
+  expect(summary).toContain("| Grace Hopper | grace@example.com | Lobby |  |  |");
+  fake.removeOutOfBand(u.grace!, g.lobby!);
 });

@@ -72,8 +72,8 @@ test("follows the list's pages: a match on the second page is found, and counted
 describe("lookupAcsUser, as a program calls it", () => {
   beforeAll(() => {
     // The program's stack config, as the language host hands it over.
-    pulumi.runtime.setConfig("seam:apiKey", fake.apiKey);
-    pulumi.runtime.setConfig("seam:endpoint", fake.url);
+    // (the token as a secret, as `pulumi config set --secret` stores it).
+    pulumi.runtime.setAllConfig({ "seam:apiKey": fake.apiKey, "seam:endpoint": fake.url }, ["seam:apiKey"]);
   });
 
   test("credentials from the stack config; each email is looked up once per run, however it is spelled", async () => {
@@ -85,6 +85,42 @@ describe("lookupAcsUser, as a program calls it", () => {
     const sent = fake.requests.slice(before).filter((r) => r.path === listRoute);
     expect(sent).toHaveLength(2); // one search, one identity filter
     expect(sent.every((r) => r.headers.authorization === `Bearer ${fake.apiKey}`)).toBe(true);
+  });
+
+  test("two stacks in one process (two workspaces): each gets its own workspace's user, under its own credential", async () => {
+    const inOne = fake.addUser("Twin One", fake.seed.seed_workspace_1, { email: "twin@example.com" });
+    const inTwo = fake.addUser("Twin Two", fake.seed.seed_workspace_2, { email: "twin@example.com" });
+    const asWorkspace = async (apiKey: string) => {
+      pulumi.runtime.setConfig("seam:apiKey", apiKey);
+      const before = fake.requests.length;
+      const found = await lookupAcsUser({ email: "twin@example.com" });
+      return { id: found.acsUserId, sent: fake.requests.slice(before).filter((r) => r.path === listRoute).map((r) => r.headers.authorization) };
+    };
+    try {
+      expect(await asWorkspace(fake.apiKey)).toEqual({ id: inOne, sent: [`Bearer ${fake.apiKey}`, `Bearer ${fake.apiKey}`] });
+      expect(await asWorkspace(fake.seed.seam_apikey2_token!)).toEqual({
+        id: inTwo,
+        sent: [`Bearer ${fake.seed.seam_apikey2_token}`, `Bearer ${fake.seed.seam_apikey2_token}`],
+      });
+      // Each stays cached under its own settings: asked again, nothing is sent.
+      expect(await asWorkspace(fake.apiKey)).toEqual({ id: inOne, sent: [] });
+      expect(await asWorkspace(fake.seed.seam_apikey2_token!)).toEqual({ id: inTwo, sent: [] });
+    } finally {
+      pulumi.runtime.setConfig("seam:apiKey", fake.apiKey);
+    }
+  });
+
+  test("a failed lookup is not kept: once the user exists (or Seam recovers), the next ask finds them", async () => {
+    await expect(lookupAcsUser({ email: "newcomer@example.com" })).rejects.toThrow(/no ACS user has the email newcomer@example.com/);
+    const newcomer = fake.addUser("Newcomer", undefined, { email: "newcomer@example.com" });
+    expect((await lookupAcsUser({ email: "newcomer@example.com" })).acsUserId).toBe(newcomer);
+
+    const outage = await fake.duringOutage(listRoute, { kind: "status", status: 401, body: '{"error":{"type":"unauthorized","message":"no"}}' }, {}, () =>
+      lookupAcsUser({ email: "outage@example.com" }).catch((e: Error) => e),
+    );
+    expect(outage).toBeInstanceOf(Error);
+    const found = fake.addUser("After the outage", undefined, { email: "outage@example.com" });
+    expect((await lookupAcsUser({ email: "outage@example.com" })).acsUserId).toBe(found);
   });
 
   test.each([

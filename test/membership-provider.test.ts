@@ -45,6 +45,26 @@ describe("check", () => {
     expect(result.failures).toContainEqual({ property, reason });
   });
 
+  const seamIdHint = "(a Seam id has 8-4-4-4-12 hexadecimal digits, e.g. 123e4567-e89b-12d3-a456-426614174000)";
+  test.each([
+    ["one character short", "8d7e0b3a-b889-49a7-9164-4b71a0506a3", "its groups have 8-4-4-4-11 characters"],
+    ["a hyphen in the wrong place", "8d7e0b3ab-889-49a7-9164-4b71a0506a33", "its groups have 9-3-4-4-12 characters"],
+    ["a group missing its hyphen", "8d7e0b3a-b889-49a79164-4b71a0506a33", "its groups have 8-4-8-12 characters"],
+    ["letters beyond f", "8d7e0b3a-b889-49a7-9164-4b71a0506zzg", '"z", "g" are not hexadecimal digits'],
+    ["both", "8d7e0b3a-b889-49a7-9164-4b71a0506ax", 'its groups have 8-4-4-4-11 characters, and "x" is not a hexadecimal digit'],
+  ])("refuses a UUID-shaped id that is not a UUID (%s), naming the field", async (_name, id, why) => {
+    const result = await provider().check({}, { acsUserId: "acs_user1", acsAccessGroupId: id });
+    expect(result.failures).toEqual([{ property: "acsAccessGroupId", reason: `acsAccessGroupId looks like a UUID but is not one: ${why} ${seamIdHint}` }]);
+  });
+
+  test.each(["acs_user1", "acs_access_group1", "seed_workspace_1", "u1", "building-a-lobby", "8D7E0B3A-B889-49A7-9164-4B71A0506A33"])(
+    "keeps accepting ids of other shapes and real UUIDs: %s",
+    async (id) => {
+      const result = await provider().check({}, { acsUserId: id, acsAccessGroupId: "g" });
+      expect(result.failures).toBeUndefined();
+    },
+  );
+
   test("writes UUIDs lower-case, so one UUID in two spellings is one membership", async () => {
     const result = await provider().check({}, { acsUserId: "8D7E0B3A-B889-49A7-9164-4B71A0506A33", acsAccessGroupId: "acs_Group1" });
     expect(result.inputs).toEqual({ acsUserId: "8d7e0b3a-b889-49a7-9164-4b71a0506a33", acsAccessGroupId: "acs_Group1" });
@@ -68,6 +88,15 @@ describe("diff", () => {
       replaces: ["acsAccessGroupId"],
     });
     expect((await provider().diff("g/u", olds, { ...olds, acsUserId: unknownValue })).replaces).toEqual(["acsUserId"]);
+  });
+  test("a replacement the stack's pulumi:autonaming would run delete-first fails the preview, naming the setting", async () => {
+    const p = provider();
+    await p.configure({ config: { get: (k: string) => (k === "pulumi:autonaming" ? '{"mode":"verbatim"}' : undefined) } } as never);
+    await expect(p.diff("g/u", olds, { ...olds, acsAccessGroupId: "g2" })).rejects.toThrow(
+      /must be replaced \(acsAccessGroupId changed\), and pulumi:autonaming has mode verbatim.*nothing was changed/,
+    );
+    // No replacement, no refusal: the setting alone is harmless.
+    expect(await p.diff("g/u", olds, { ...olds })).toEqual({ changes: false });
   });
   test("only new provider code is an in-place update; nothing new is no change", async () => {
     expect(await provider().diff("g/u", olds, { ...olds, __provider: "v2" })).toEqual({ changes: true });
@@ -115,12 +144,14 @@ describe("create, read, update, delete", () => {
     const group = fake.addGroup("Atrium");
     const users = ["Ada", "Grace", "Alan", "Edsger"].map((n) => fake.addUser(n));
     const ms = users.map((acsUserId) => ({ acsUserId, acsAccessGroupId: group }));
-    for (const m of ms.slice(0, 3)) await p.create(m);
+    // Made by an earlier run (another provider process): this run's own add is tested below.
+    for (const m of ms.slice(0, 3)) await provider().create(m);
     const before = fake.requests.length;
     const reads = await Promise.all(ms.map((m) => p.read(`${group}/${m.acsUserId}`, m)));
     expect(reads.map((r) => r.id !== "")).toEqual([true, true, true, false]);
+    // One list for four reads (and, in this fresh process, one look-up of the workspace).
     const sent = fake.requests.slice(before).map((r) => r.path);
-    expect(sent).toEqual(["/acs/access_groups/list_users"]);
+    expect(sent.sort()).toEqual(["/acs/access_groups/list_users", "/workspaces/get"]);
 
     await p.delete(`${group}/${users[0]}`, ms[0]!);
     await p.create(ms[3]!);
@@ -155,7 +186,7 @@ describe("create, read, update, delete", () => {
   test("delete removes with exactly one request carrying both ids", async () => {
     const p = provider();
     const ids = pair("Barbara");
-    const { id } = await p.create(ids);
+    const { id } = await provider().create(ids);
     const before = fake.requestsTo(remove).length;
     await p.delete(id, ids);
     const sent = fake.requestsTo(remove).slice(before);
@@ -210,7 +241,9 @@ describe("create, read, update, delete", () => {
       fake.duringOutage(check, { kind: "status", status: 503 }, {}, () => p.create(ids).catch((e) => e)),
     );
     const took = Date.now() - started;
-    expect(error.name).toBe("SeamOutcomeUnknownError");
+    // Unsure whether the add landed: recorded as unconfirmed, so the access stays tracked.
+    expect(error.name).toBe("CreatedButFailedError");
+    expect(error.properties).toMatchObject({ ...ids, addUnconfirmed: true });
     expect(error.message).toMatch(/^Adding the user to the access group failed \(acs_user_id=\S+ acs_access_group_id=\S+\): HTTP 503/);
     expect(error.message).toMatch(gaveUp);
     expect(error.message).toMatch(/Whether it took effect is unknown: checking failed too: Reading the user's access groups failed .*HTTP 503/);
@@ -231,13 +264,13 @@ describe("create, read, update, delete", () => {
   test("a remove whose answer was lost is checked: gone means deleted, still there means failed", async () => {
     const once = provider({ SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url, SEAM_MAX_ATTEMPTS: "1" });
     const a = pair("Mary");
-    await once.create(a);
+    await provider().create(a);
     fake.injectFaults(remove, [{ kind: "lostAnswer" }]);
     await expect(once.delete(`${a.acsAccessGroupId}/${a.acsUserId}`, a)).resolves.toBeUndefined();
     expect(fake.membersOf(a.acsAccessGroupId)).toEqual([]);
 
     const b = pair("Sophie");
-    await once.create(b);
+    await provider().create(b);
     fake.injectFaults(remove, [{ kind: "status", status: 500 }]);
     await expect(once.delete(`${b.acsAccessGroupId}/${b.acsUserId}`, b)).rejects.toThrow(/HTTP 500/);
     expect(fake.membersOf(b.acsAccessGroupId)).toEqual([b.acsUserId]);
@@ -260,6 +293,31 @@ describe("create, read, update, delete", () => {
     expect(fake.requests.length).toBe(before);
   });
 
+  test("a delete whose pair is declared by a resource that never entered the state is refused before any request", async () => {
+    const p = provider();
+    const ids = pair("Katherine");
+    await provider().create(ids);
+    // Renamed without an alias; the new resource's create failed (--continue-on-error runs the old delete anyway).
+    await p.check({}, { ...ids });
+    const before = fake.requests.length;
+    await expect(p.delete(`${ids.acsAccessGroupId}/${ids.acsUserId}`, ids)).rejects.toThrow(
+      /delete refused: acs_user_id \S+ in acs_access_group_id \S+ is still declared by the program, but the resource declaring it has not entered the state/,
+    );
+    expect(fake.requests.length).toBe(before);
+    expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
+  });
+
+  test("a delete-first replacement (diff planned it, its create has not run) is refused before any request", async () => {
+    const p = provider();
+    const ids = pair("Dorothy");
+    const { id } = await provider().create(ids);
+    await p.check({ ...ids }, { ...ids, acsAccessGroupId: "elsewhere" });
+    await p.diff(id, { ...ids }, { ...ids, acsAccessGroupId: "elsewhere" });
+    const before = fake.requests.length;
+    await expect(p.delete(id, ids)).rejects.toThrow(/delete refused: the engine is replacing the membership .* delete-first/);
+    expect(fake.requests.length).toBe(before);
+  });
+
   test("a membership another resource still declares is not revoked when an old resource goes", async () => {
     const p = provider();
     const ids = pair("Radia");
@@ -270,5 +328,57 @@ describe("create, read, update, delete", () => {
     await p.delete(id, ids);
     expect(fake.requestsTo(remove).length).toBe(before);
     expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
+  });
+});
+
+describe("AccessGroupRoster deletes go through the same removal policy", () => {
+  /** A group with three people in it, as a roster created by another (earlier) provider process. */
+  async function rosterOfThree(name: string) {
+    const group = fake.addGroup(`${name}'s group`);
+    const [a, b, c] = ["a", "b", "c"].map((x) => fake.addUser(`${name} ${x}`));
+    const props = { acsAccessGroupId: group, members: [a!, b!, c!].sort() };
+    const { id, outs } = await provider().create(props);
+    expect(fake.membersOf(group).sort()).toEqual([a, b, c].sort());
+    return { group, a: a!, b: b!, c: c!, id, outs };
+  }
+
+  test("members another resource holds are skipped, the rest removed", async () => {
+    const r = await rosterOfThree("Hedy");
+    const p = provider();
+    // b moved to a membership of its own, created in this run before the old roster's delete.
+    await p.check({}, { acsUserId: r.b, acsAccessGroupId: r.group });
+    await p.create({ acsUserId: r.b, acsAccessGroupId: r.group });
+    const before = fake.requestsTo(remove).length;
+    await p.delete(r.id, r.outs);
+    expect(fake.requestsTo(remove).slice(before).map((q) => (q.body as { acs_user_id: string }).acs_user_id).sort()).toEqual([r.a, r.c].sort());
+    expect(fake.membersOf(r.group)).toEqual([r.b]);
+  });
+
+  test("one member declared by a resource that has not entered the state refuses the whole delete before any request", async () => {
+    const r = await rosterOfThree("Joan");
+    const p = provider();
+    // c's new declarer was checked, but its create failed (--continue-on-error runs the delete anyway).
+    await p.check({}, { acsUserId: r.c, acsAccessGroupId: r.group });
+    const before = fake.requests.length;
+    await expect(p.delete(r.id, r.outs)).rejects.toThrow(/AccessGroupRoster delete \(acs_access_group_id=\S+\) refused: .*has not entered the state/);
+    expect(fake.requests.length).toBe(before);
+    expect(fake.membersOf(r.group).sort()).toEqual([r.a, r.b, r.c].sort());
+  });
+
+  test("a delete-first replacement of a roster (diff planned it, its create has not run) is refused before any request", async () => {
+    const r = await rosterOfThree("Grete");
+    const p = provider();
+    const news = { acsAccessGroupId: r.group, members: [r.a, r.b] };
+    await p.check(r.outs, news);
+    const diff = await p.diff(r.id, r.outs, news);
+    expect(diff.replaces).toEqual(["members"]);
+    const before = fake.requests.length;
+    await expect(p.delete(r.id, r.outs)).rejects.toThrow(/AccessGroupRoster delete .* refused: the engine is replacing .* delete-first/);
+    expect(fake.requests.length).toBe(before);
+    // Create-first, as the engine runs it by default: the replacement's create clears the refusal,
+    // and the old roster's delete removes only the member that left.
+    await p.create(news);
+    await p.delete(r.id, r.outs);
+    expect(fake.membersOf(r.group).sort()).toEqual([r.a, r.b].sort());
   });
 });

@@ -1,4 +1,4 @@
-import { defaultRetryPolicy, isRetryable, parseRetryAfterMs, retryDelayMs } from "../src/seam/retry-policy";
+import { defaultRetryPolicy, isRetryable, isRetryableInPreview, parseRetryAfterMs, retryDelayMs } from "../src/seam/retry-policy";
 
 const policy = { ...defaultRetryPolicy, baseDelayMs: 100, maxDelayMs: 1_000 };
 
@@ -29,4 +29,15 @@ test("Retry-After in seconds or as an HTTP date is a lower bound", () => {
   expect(parseRetryAfterMs("soon", now)).toBeUndefined();
   expect(parseRetryAfterMs("-3", now)).toBeUndefined();
   expect(parseRetryAfterMs("Fri, 27 Nov 2026 09:00:00 GMT", now)).toBe(0);
+});
+
+test("in a preview, an endpoint that refuses connections or cannot be reached is not retried; everything else is as in up", () => {
+  for (const code of ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]) {
+    expect(isRetryable({ kind: "network", code })).toBe(true);
+    expect(isRetryableInPreview({ kind: "network", code })).toBe(false);
+  }
+  for (const outcome of [{ kind: "network", code: "ECONNRESET" }, { kind: "timeout" }, { kind: "response", status: 503 }, { kind: "response", status: 429 }] as const) {
+    expect(isRetryableInPreview(outcome)).toBe(true);
+  }
+  expect(isRetryableInPreview({ kind: "response", status: 404 })).toBe(false);
 });

@@ -43,7 +43,19 @@ test("updates that only refresh the stored provider are no change in access", as
 
   const r = await runReview(["review", "--no-names", "--fail-on-removal", "--format", "json"], { stdin: preview.stdout });
   expect(r.code).toBe(0);
-  expect(JSON.parse(r.stdout)).toEqual({ removals: [], additions: [], moves: [], unknown: [] });
+  expect(JSON.parse(r.stdout)).toEqual({
+    removals: [],
+    additions: [],
+    moves: [],
+    unknown: [],
+    retained: [],
+    refused: false,
+    refusals: [],
+    splitMoves: [],
+    notRun: [],
+    pendingOperations: null,
+    notes: [],
+  });
   const text = await runReview(["review", "--no-names"], { stdin: preview.stdout });
   expect(text.stdout).toBe("0 lose access, 0 gain access, 0 moved in state\n");
 });

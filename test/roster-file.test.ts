@@ -65,8 +65,8 @@ describe("a good file", () => {
     let fake: SeamFake;
     beforeAll(async () => {
       fake = await startSeamFake();
-      pulumi.runtime.setConfig("seam:apiKey", fake.apiKey);
-      pulumi.runtime.setConfig("seam:endpoint", fake.url);
+      // The token as a secret, as `pulumi config set --secret` stores it.
+      pulumi.runtime.setAllConfig({ "seam:apiKey": fake.apiKey, "seam:endpoint": fake.url }, ["seam:apiKey"]);
     });
     afterAll(() => fake.stop());
 
@@ -124,6 +124,36 @@ describe("problems, each at its line and field", () => {
       `7:20 groups.lobby.members[2].acsUserId: duplicate member: ${ada.toUpperCase()} is already listed at line 5 (members[0])`,
       "8:16 groups.lobby.members[3].email: duplicate member: Grace@Example.com is already listed at line 6 (members[1])",
     ]);
+  });
+
+  test("every problem in one run: an invalid email, a missing key and a duplicate member together", () => {
+    expect(
+      problems(`groups:
+  lobby:
+    acsAccessGroupId: ${lobby}
+    members:
+      - acsUserId: ${ada}
+      - email: not-an-email
+      - acsUserId: ${ada}
+  lab:
+    members:
+      - acsUserId: ${grace}
+`),
+    ).toEqual([
+      "6:16 groups.lobby.members[1].email: is not an email address (expected e.g. ada@example.com)",
+      `7:20 groups.lobby.members[2].acsUserId: duplicate member: ${ada} is already listed at line 5 (members[0])`,
+      "9:5 groups.lab: acsAccessGroupId is required",
+    ]);
+  });
+
+  test("a roster file's error is a pulumi.RunError, which a program prints as the message alone", () => {
+    const file = write("groups: {}\n");
+    expect(() => loadRoster(file)).toThrow(RosterFileError);
+    try {
+      loadRoster(file);
+    } catch (e) {
+      expect(pulumi.RunError.isInstance(e)).toBe(true);
+    }
   });
 
   test("an empty group, written as an empty list or as nothing", () => {
@@ -188,6 +218,7 @@ describe("problems, each at its line and field", () => {
 `),
     ).toEqual([
       "5:20 groups.lobby.members[0].acsUserId: may contain only letters, digits and the characters _ . : -",
+      `7:23 groups.front-door.acsAccessGroupId: the group ${lobby.toUpperCase()} is already listed as lobby (line 2); merge the two`,
     ]);
     expect(
       problems(`groups:

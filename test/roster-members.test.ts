@@ -25,9 +25,10 @@ test("the keyed form: names as given, values of any kind, plain ids in canonical
   expect(members.get("alan")).toBe(lookedUp);
 });
 
-test("an empty roster declares no one", () => {
-  expect(rosterMembers("lobby", []).size).toBe(0);
-  expect(rosterMembers("lobby", {}).size).toBe(0);
+test.each([[[]], [{}]])("an empty roster (%j) is refused, as a roster file's empty group is, saying how to remove one on purpose", (empty) => {
+  expect(() => rosterMembers("lobby", empty)).toThrow(
+    /^AccessGroupRoster lobby: acsUserIds is empty, which would remove everyone this roster granted access\. To do that on purpose, delete the AccessGroupRoster from the program/,
+  );
 });
 
 test.each([

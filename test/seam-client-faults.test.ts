@@ -108,7 +108,7 @@ test("a request that finds no place in the budget in time is not sent, and its o
     // It gave up once no fair window (1 s) was left before the 2 s deadline, not at the deadline.
     expect(Date.now() - started).toBeLessThan(1_800);
     expect(error).toBeInstanceOf(SeamApiError);
-    expect(error.message).toMatch(/not sent: no place in the request budget/);
+    expect(error.message).toMatch(/not sent: no place in the request budget \(seam:maxConcurrentRequests, 8 at once\) before the operation deadline \(seam:operationTimeoutSeconds, 2 s\)/);
     expect(error.outcomeUnknown).toBe(false);
     expect(fake.requestsTo(route).length).toBe(before);
   } finally {

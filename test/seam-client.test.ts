@@ -109,8 +109,13 @@ test("reads: a user's name and email, a group's name and members; a missing one 
   const user = await client.getAcsUser(acsUserId);
   expect(user).toMatchObject({ acsUserId, fullName: "Katherine Johnson", pendingMutations: [] });
   expect(user!.email).toMatch(/@/);
-  expect(await client.getAccessGroup(acsAccessGroupId)).toEqual({ acsAccessGroupId, name: "Observatory" });
+  expect(await client.getAccessGroup(acsAccessGroupId)).toEqual({ acsAccessGroupId, name: "Observatory", acsSystemId: fake.seed.visionline_acs_system_1 });
   expect(await client.listAccessGroupUsers(acsAccessGroupId)).toEqual([acsUserId]);
+  // The member list carries each acs_user whole: names and pending_mutations, as /acs/users/get does.
+  const stuck = { mutation_code: "deferring_group_membership_update", acs_access_group_id: acsAccessGroupId, variant: "adding", created_at: "2026-11-30T10:00:00.000Z", message: "Waiting" };
+  fake.setPendingMutations(acsUserId, [stuck]);
+  expect(await client.listAccessGroupMembers(acsAccessGroupId)).toEqual([{ ...user, pendingMutations: [stuck] }]);
+  expect(await client.listAccessGroupMembers("no_such_group")).toBeUndefined();
   expect((await client.listAcsUsers({ search: "Katherine" })).map((u) => u.acsUserId)).toContain(acsUserId);
 
   expect(await client.getAcsUser("no_such_user")).toBeUndefined();
@@ -125,4 +130,17 @@ test("a list of a group's members that says it has more pages is refused, never 
   const route = "/acs/access_groups/list_users";
   fake.injectFaults(route, [{ kind: "status", status: 200, body: JSON.stringify({ acs_users: [], pagination: { has_next_page: true, next_page_cursor: "c2" }, ok: true }) }]);
   await expect(client.listAccessGroupUsers(group)).rejects.toThrow(/one page of several.*will not conclude that anyone left the group/);
+});
+
+test.each([1, 3, 5])("seam:operationTimeoutSeconds of %i s (the low end of its range) still sends and lands a request", async (seconds) => {
+  // Measured before: at 5 s or less, no place in the request budget was ever taken (the 5 s
+  // attempt window reached back past the start), so nothing was sent at all.
+  const short = new SeamClient(fakeSettings(fake, { operationTimeoutMs: seconds * 1_000, requestTimeoutMs: 30_000 }));
+  try {
+    const ids = { acsUserId: fake.addUser(`Short ${seconds}`), acsAccessGroupId: fake.addGroup(`Short ${seconds}`) };
+    await short.addUserToAccessGroup(ids);
+    expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
+  } finally {
+    await short.close();
+  }
 });

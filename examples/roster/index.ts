@@ -13,13 +13,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { AccessGroupRoster, loadRoster, lookupAcsUser } from "pulumi-seam-acs";
 
-// One roster per group in the file, named after it. Each member's membership is named after
-// their id or email, so reordering the file changes nothing.
+// One roster resource per group in the file, named after it. Each member is named by their id
+// or email, so reordering the file changes nothing.
 for (const [group, args] of Object.entries(loadRoster(path.join(__dirname, "roster.yaml")))) {
   new AccessGroupRoster(group, args);
 }
 
-// The same in code. A plain list of ids names each membership by its id; values known only
+// The same in code. A plain list of ids names each member by its id; values known only
 // later (a lookup, another resource's output) need the keyed form, whose keys are the names.
 const roof = new pulumi.Config().get("roofGroupId");
 if (roof) {

@@ -13,7 +13,29 @@ const seamId = z
   .min(1, { error: "must not be empty" })
   .max(maxIdLength, { error: `must be at most ${maxIdLength} characters long` })
   .refine((s) => s.trim() === s, { error: "has leading or trailing whitespace" })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, { error: "may contain only letters, digits and the characters _ . : -" });
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, { error: "may contain only letters, digits and the characters _ . : -" })
+  .superRefine((s, ctx) => {
+    const problem = uuidShapeProblem(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/**
+ * Seam's ids are UUIDs (8-4-4-4-12 hexadecimal digits). An id that is meant as one but mistyped
+ * (a character short, a group too long, a letter beyond f) would pass as an id of another kind
+ * (Seam's fake names things `acs_user1`) and fail only at `up`, with a 404. So an id shaped like
+ * a UUID (letters, digits and hyphens only, two hyphens or more, 30 to 40 characters) must be one.
+ * Returns why not, or undefined.
+ */
+export function uuidShapeProblem(id: string): string | undefined {
+  if (!/^[A-Za-z0-9]+(-[A-Za-z0-9]+){2,}$/.test(id) || id.length < 30 || id.length > 40 || uuidShape.test(id)) return undefined;
+  const groups = id.split("-").map((g) => g.length).join("-");
+  const notHex = [...new Set(id.replace(/[0-9a-fA-F-]/g, ""))];
+  const what = [
+    ...(groups !== "8-4-4-4-12" ? [`its groups have ${groups} characters`] : []),
+    ...(notHex.length > 0 ? [`${notHex.map((c) => `"${c}"`).join(", ")} ${notHex.length === 1 ? "is not a hexadecimal digit" : "are not hexadecimal digits"}`] : []),
+  ];
+  return `looks like a UUID but is not one: ${what.join(", and ")} (a Seam id has 8-4-4-4-12 hexadecimal digits, e.g. 123e4567-e89b-12d3-a456-426614174000)`;
+}
 
 const membershipInputs = z.strictObject({ acsUserId: seamId, acsAccessGroupId: seamId });
 

@@ -8,21 +8,34 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { MembershipIds, OperationAllowance, SeamClient } from "../seam/client";
 import { SeamApiError, SeamOutcomeUnknownError } from "../seam/errors";
+import { membershipType } from "../review/preview-file";
 import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
-import { DeclaredMemberships } from "./declared-memberships";
+import { deleteFirstByAutonaming } from "./autonaming";
+import { DeploymentFacts } from "./deployment-facts";
 import { GroupMembersCache } from "./group-members-cache";
 import { canonical, unknownValue, validateInputs } from "./inputs";
 import { membershipId, parseMembershipId } from "./membership-id";
-import { waitForSyncAfter, waitForSyncAfterAdd } from "./sync-wait";
+import { engineCancelSignal, sleepUnlessAborted } from "./engine-cancel";
+import { decideRemoval } from "./removal-policy";
+import { Clock, CreatedButFailedError, waitForSyncAfter, waitForSyncAfterAdd } from "./sync-wait";
+import { RosterProvider } from "./roster-provider";
 
 export type MembershipOutputs = {
   readonly acsUserId: string;
   readonly acsAccessGroupId: string;
   /** The workspace the membership was made in; guards read and delete against other credentials. */
   readonly workspaceId?: string;
+  /** Only on a membership whose add could not be confirmed (see unconfirmedKey). */
+  readonly addUnconfirmed?: true;
 };
 
 type Props = Record<string, unknown>;
+
+/**
+ * Output set (true) only on a membership recorded by a create that could not tell whether its add
+ * took effect; the next update confirms it and drops it. Absent in every other state, old or new.
+ */
+const unconfirmedKey = "addUnconfirmed";
 
 const noConfig: ConfigSource = { get: () => undefined };
 
@@ -42,24 +55,39 @@ interface Session {
 export class MembershipProvider implements dynamic.ResourceProvider<Props, Props> {
   private config: ConfigSource = noConfig;
   private cached: Session | undefined;
-  private readonly declared = new DeclaredMemberships();
+  private readonly facts = new DeploymentFacts();
+  /** AccessGroupRoster shares this process, its client, its netting and the removal policy; calls are routed to it by shape. */
+  private readonly rosters = new RosterProvider({
+    facts: this.facts,
+    config: () => this.config,
+    session: () => this.session(),
+    settings: () => this.settings(),
+    workspaceId: () => this.workspaceId(),
+  });
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     this.config = req.config;
+    // Configure runs inside the engine's first call, so the host's server is up: watch for Cancel.
+    engineCancelSignal();
   }
 
-  async check(_olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+  /** seam:waitForSync's clock: its pauses end as soon as the engine cancels the run (Ctrl-C). */
+  private readonly clock: Clock = { now: Date.now, random: Math.random, sleep: (ms) => sleepUnlessAborted(ms, engineCancelSignal()) };
+
+  async check(olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+    if (RosterProvider.handles(news)) return this.rosters.check(olds, news);
     const result = validateInputs(news);
     if (!result.ok) return { inputs: news, failures: result.failures };
     // Missing or malformed credentials fail here, so `pulumi preview` reports them.
     this.settings();
-    if (result.known) this.declared.declare(result.ids);
+    if (result.known) this.facts.checked(result.ids);
     return { inputs: { ...result.ids } };
   }
 
-  async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+  async diff(id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+    if (RosterProvider.handles(news)) return this.rosters.diff(id, olds, news);
     const names = ["acsUserId", "acsAccessGroupId"] as const;
     // Stored ids are compared as check spells the new ones: state written before UUIDs were
     // lower-cased must not read as another membership (its replacement would revoke the pair).
@@ -68,36 +96,70 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     if (replaces.length > 0) {
       // Create the new membership first; the engine deletes the old one at the end of the
       // deployment, once every resource has been checked, so a pair that another resource still
-      // declares is recognised (see DeclaredMemberships). Deleting first would run before later
-      // resources are checked and could revoke a pair that one of them still declares.
+      // declares is recognised (see removal-policy.ts). Deleting first would run before later
+      // resources are checked and could revoke a pair that one of them still declares; the
+      // stack's autonaming can force that order on every replacement, so refuse it here, at preview.
+      const deleteFirst = deleteFirstByAutonaming(this.config.get("pulumi:autonaming"), membershipType);
+      if (deleteFirst) {
+        throw new Error(
+          `AccessGroupMembership (acs_user_id=${String(olds.acsUserId)} acs_access_group_id=${String(olds.acsAccessGroupId)}) must be replaced ` +
+            `(${replaces.join(", ")} changed), and ${deleteFirst}, which makes the engine delete it before creating its replacement: ` +
+            "the remove would run before the rest of the program is checked and could revoke access another resource still declares. " +
+            'Set pulumi:autonaming for pulumi-nodejs to mode default (e.g. providers: { "pulumi-nodejs": { mode: default } }) or give it a random part; nothing was changed.',
+        );
+      }
+      if (typeof news.acsUserId === "string" && typeof news.acsAccessGroupId === "string") {
+        this.facts.replacing(id, { acsUserId: news.acsUserId, acsAccessGroupId: news.acsAccessGroupId });
+      }
       return { changes: true, replaces };
+    }
+    if (typeof news.acsUserId === "string" && typeof news.acsAccessGroupId === "string") {
+      this.facts.kept({ acsUserId: news.acsUserId, acsAccessGroupId: news.acsAccessGroupId });
     }
     // Only the stored provider code, or the spelling of a stored id, differs: refresh the state
     // through `update`, calling nothing.
     return { changes: news.__provider !== olds.__provider || names.some((name) => news[name] !== olds[name]) };
   }
 
-  async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs>> {
+  async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs | Props>> {
+    if (RosterProvider.handles(inputs)) return this.rosters.create(inputs);
     const ids = idsOf(inputs, "create");
+    this.facts.creating(ids);
     // Before the add: once access is granted, nothing may stand between it and the state.
     const workspaceId = await this.workspaceId();
     const { client, groupMembers } = this.session();
     const allowance = client.startOperation();
+    const created = { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId } };
     try {
       await client.addUserToAccessGroup(ids, allowance);
     } catch (e) {
       // The last attempt may have reached Seam before it failed: if the user is in the group now,
       // the resource must enter the state, or nothing would ever revoke that access.
-      await this.settle(e, ids, allowance, { tookEffectIf: true });
+      try {
+        await this.settle(e, ids, allowance, { tookEffectIf: true });
+      } catch (unsure) {
+        if (!(unsure instanceof SeamOutcomeUnknownError)) throw unsure;
+        // Unsure whether access was granted: track it. A resource in state is cheap to remove;
+        // access without one is a door nobody closes. The engine records it with this error and
+        // calls `update` on the next run, which checks and completes it (see update).
+        this.facts.recorded(ids);
+        throw new CreatedButFailedError(
+          `${unsure.message} The membership is recorded in the state as unconfirmed, so it stays tracked; the next \`pulumi up\` ` +
+            "checks it at Seam and adds it if it is missing.",
+          created.id,
+          { ...created.outs, [unconfirmedKey]: true, __provider: inputs.__provider },
+        );
+      }
     } finally {
       groupMembers.forget(ids.acsAccessGroupId);
     }
-    const created = { id: membershipId(ids), outs: { ...outputsOf(ids), workspaceId } };
-    await waitForSyncAfterAdd(() => this.session().client, this.settings().sync, created, inputs);
+    this.facts.recorded(ids);
+    await waitForSyncAfterAdd(() => this.session().client, this.settings().sync, created, inputs, this.clock);
     return created;
   }
 
-  async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs>> {
+  async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs | Props>> {
+    if (RosterProvider.handles(props, id)) return this.rosters.read(id, props);
     const ids = idsFromState(id, props);
     await this.sameWorkspace(props, ids, "read");
     // One list of the group's members answers every membership of that group in this refresh.
@@ -109,16 +171,41 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     return { id: membershipId(ids), props: { ...outputsOf(ids), workspaceId: await this.workspaceId() }, inputs: outputsOf(ids) };
   }
 
-  async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs>> {
+  async update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs | Props>> {
+    if (RosterProvider.handles(news)) return this.rosters.update(id, olds, news);
     const workspaceId = typeof olds.workspaceId === "string" ? olds.workspaceId : undefined;
     const ids = idsOf(news, "update");
-    await waitForSyncAfter("update", () => this.session().client, this.settings().sync, ids);
+    if (olds[unconfirmedKey] === true) await this.confirmAdd(ids);
+    this.facts.recorded(ids);
+    await waitForSyncAfter("update", () => this.session().client, this.settings().sync, ids, this.clock);
     return { outs: { ...outputsOf(ids), ...(workspaceId ? { workspaceId } : {}) } };
   }
 
+  /**
+   * A create recorded as unconfirmed (its add's answer was lost and the check failed too): the
+   * engine updates such a resource on the next run. The program still declares the pair, so make
+   * Seam agree: read whether the user is in the group, and add only if not (an add is sent at
+   * most once per run, so a repeated add never doubles the membership).
+   */
+  private async confirmAdd(ids: MembershipIds): Promise<void> {
+    const { client, groupMembers } = this.session();
+    if (await client.isMember(ids)) return;
+    const allowance = client.startOperation();
+    try {
+      await client.addUserToAccessGroup(ids, allowance);
+    } catch (e) {
+      await this.settle(e, ids, allowance, { tookEffectIf: true });
+    } finally {
+      groupMembers.forget(ids.acsAccessGroupId);
+    }
+  }
+
   async delete(id: string, props: Props): Promise<void> {
+    if (RosterProvider.handles(props, id)) return this.rosters.delete(id, props);
     const ids = idsFromState(id, props);
-    if (this.declared.isDeclared(ids)) return;
+    const decision = decideRemoval(ids, this.facts.forDelete(id, ids));
+    if (decision.action === "skip") return;
+    if (decision.action === "refuse") throw new Error(`AccessGroupMembership delete refused: ${decision.why}`);
     await this.sameWorkspace(props, ids, "delete");
     const { client, groupMembers } = this.session();
     const allowance = client.startOperation();
@@ -133,7 +220,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     } finally {
       groupMembers.forget(ids.acsAccessGroupId);
     }
-    await waitForSyncAfter("delete", () => this.session().client, this.settings().sync, ids);
+    await waitForSyncAfter("delete", () => this.session().client, this.settings().sync, ids, this.clock);
   }
 
   /**

@@ -6,6 +6,8 @@
  * not the code that wrote the state. Keep this export stable: every state ever written reaches
  * the provider through `require("pulumi-seam-acs/provider").provider`.
  */
+// First: refuse an old Node.js before undici loads (see node-version.ts).
+import "../supported-node";
 import { MembershipProvider } from "./membership-provider";
 
 export const provider = new MembershipProvider(process.env);

@@ -15,7 +15,20 @@ import type { MembershipProvider } from "./membership-provider";
 
 function load(): MembershipProvider {
   const from = require("node:path").join(process.cwd(), "index.js");
-  return require("node:module").createRequire(from)("pulumi-seam-acs/provider").provider;
+  try {
+    return require("node:module").createRequire(from)("pulumi-seam-acs/provider").provider;
+  } catch (e) {
+    // The engine runs this in the project's directory. An Automation API inline program gets a
+    // temporary one unless it sets workDir, and nothing is installed there: say what to set.
+    const err = e as { code?: string; message?: string };
+    if (err?.code !== "MODULE_NOT_FOUND" || !String(err.message).includes("pulumi-seam-acs/provider")) throw e;
+    throw new Error(
+      `pulumi-seam-acs: the provider runs in ${process.cwd()}, where \`pulumi-seam-acs/provider\` cannot be resolved ` +
+        "(pulumi-seam-acs is not installed there or in a folder above it). Run the program from the project that has " +
+        "pulumi-seam-acs installed; with the Automation API's inline programs, set `workDir` " +
+        "(LocalWorkspace.createOrSelectStack(args, { workDir })) to that project's directory.",
+    );
+  }
 }
 
 type Props = Record<string, unknown>;

@@ -4,24 +4,37 @@
  * mention (and notify) a GitHub user.
  */
 import type { GroupName, UserName } from "./names";
-import { Known, Report, ReportItem, resourceNames, summaryLine } from "./report";
-
-type Section = "removals" | "additions" | "moves" | "unknown";
+import { nameOf } from "./preview-file";
+import { Known, Report, ReportItem, resourceNames, Section, sections, summaryLine } from "./report";
 
 const titles: Record<Section, string> = {
+  refusals: "Refused at pulumi up (the provider refuses these deletes before calling Seam)",
   removals: "Loses access",
+  splitMoves: "Split by --target (the guard counts these)",
   additions: "Gains access",
   moves: "Moved in state (no change in access)",
   unknown: "Not known until apply",
+  retained: "Released, access stays at Seam (not a removal)",
+  adopted: "Already has access: adopted (no change at the door; the resource revokes it when it goes)",
+  alreadyGone: "Already gone at Seam (no change at the door)",
 };
 
 export function formatMarkdown(report: Report): string {
   const out = [`## Seam access review${report.stack ? `: ${escapeCell(report.stack)}` : ""}`, "", `**${summaryLine(report)}**`];
-  for (const section of ["removals", "additions", "moves", "unknown"] as const) {
-    const items = report[section];
+  for (const [section, items] of sections(report)) {
     if (items.length === 0) continue;
     out.push("", `### ${titles[section]}`, "", "| Person | Email | Access group | Resources |", "|---|---|---|---|");
     for (const item of items) out.push(row(item, section));
+  }
+  if (report.notRun.length > 0) {
+    out.push("", "### Not run (left out of --target)", "");
+    for (const urn of report.notRun) out.push(`- ${escapeCell(nameOf(urn))}`);
+  }
+  if (report.pendingOperations && report.pendingOperations.length > 0) {
+    out.push("", "### Left pending by an interrupted run", "");
+    for (const op of report.pendingOperations) {
+      out.push(`- ${escapeCell(op.type)} ${escapeCell(nameOf(op.urn))}${op.ids ? ` — ${escapeCell(op.ids.acsUserId)} — ${escapeCell(op.ids.acsAccessGroupId)}` : ""}`);
+    }
   }
   // Notes are this package's own words, written as Markdown.
   for (const note of report.notes) out.push("", `> **Note:** ${note}`);
@@ -30,11 +43,13 @@ export function formatMarkdown(report: Report): string {
 
 function row(item: ReportItem, section: Section): string {
   const [who, email] = person(item.user, item.acsUserId);
-  const resources = escapeCell(resourceNames(item, section)) + (item.mayBeMove ? " (may turn out to be a move)" : "");
+  const extra = item as ReportItem & { kind?: string; reason?: string; deletedWith?: string };
+  const why = section === "splitMoves" ? ` (${extra.kind})` : section === "retained" ? ` (${extra.reason === "deletedWith" ? `deletedWith ${nameOf(extra.deletedWith ?? "")}` : "retainOnDelete"})` : "";
+  const resources = escapeCell(resourceNames(item, section)) + (item.mayBeMove ? " (may turn out to be a move)" : "") + escapeCell(why);
   return `| ${who} | ${email} | ${group(item.group, item.acsAccessGroupId)} | ${resources} |`;
 }
 
-function person(user: Known<UserName>, id: string | null): [string, string] {
+export function person(user: Known<UserName>, id: string | null): [string, string] {
   switch (user.kind) {
     case "named":
       return [escapeCell(user.value.fullName ?? "(no name)"), escapeCell(user.value.email ?? "")];
@@ -47,7 +62,7 @@ function person(user: Known<UserName>, id: string | null): [string, string] {
   }
 }
 
-function group(g: Known<GroupName>, id: string | null): string {
+export function group(g: Known<GroupName>, id: string | null): string {
   switch (g.kind) {
     case "named":
       return escapeCell(g.value.name);

@@ -1,15 +1,30 @@
 /**
  * Reads the engine's `pulumi preview --json` document and keeps what a review needs: the steps
- * of AccessGroupMembership resources, and how many unchanged resources the preview left out.
+ * of AccessGroupMembership and AccessGroupRoster resources, and how many unchanged resources the preview left out.
  *
  * Shape (CLI v3.274.1, `display.PreviewDigest`): `{ steps, diagnostics, changeSummary, ... }`;
  * a step is `{ op, urn, oldState?, newState? }` with states carrying `id`, `type`, `inputs`,
  * `outputs`. Without `--show-sames` the engine leaves `same` steps out but still counts them in
  * `changeSummary.same`; a failed preview still prints a document, with `error` diagnostics.
+ *
+ * What the engine options leave in the document (measured with CLI v3.274.1):
+ *  - `--target`: a resource left out of the targets is a `same` step carrying its OLD inputs
+ *    (the provider never checked it); a create left out is a `same` step whose states carry no
+ *    `id`, `inputs` or `outputs` at all (it will not run). Nothing else says which URNs were targeted.
+ *  - `retainOnDelete`: the delete step's `oldState.retainOnDelete` is `true`.
+ *  - `deletedWith`: the delete step's `oldState.deletedWith` is the URN of the resource it goes
+ *    with; when that resource is deleted in the same run, the engine skips this one's delete.
+ *  - delete-first replacement (`deleteBeforeReplace`, or stack config `pulumi:autonaming` mode
+ *    `verbatim`): the `replace` step's `oldState.pendingReplacement` is `true`, and with
+ *    `--show-replacement-steps` its `delete-replaced` step comes before `create-replacement`.
+ *  - pending operations of an interrupted run appear nowhere in it (no step, no diagnostic):
+ *    only the state (`pulumi stack export`, `deployment.pending_operations`) holds them.
  */
 import { z } from "zod";
 
 export const membershipType = "pulumi-nodejs:dynamic/seam:AccessGroupMembership";
+/** One resource holding a group's member set; its steps are expanded per member (roster-steps.ts). */
+export const rosterType = "pulumi-nodejs:dynamic/seam:AccessGroupRoster";
 
 /** The input is not a usable preview; the message says what to run instead. */
 export class ReviewInputError extends Error {
@@ -22,6 +37,12 @@ const resourceState = z.looseObject({
   type: z.string().optional(),
   inputs: properties.optional(),
   outputs: properties.optional(),
+  parent: z.string().optional(),
+  dependencies: z.array(z.string()).optional(),
+  propertyDependencies: z.record(z.string(), z.array(z.string()).nullable()).optional(),
+  retainOnDelete: z.boolean().optional(),
+  deletedWith: z.string().optional(),
+  pendingReplacement: z.boolean().optional(),
 });
 const previewStep = z.looseObject({
   op: z.string().min(1),
@@ -42,9 +63,22 @@ export interface MembershipStep {
   /** The resource's name: the last part of its URN. */
   readonly name: string;
   /** What the state holds before the deployment (absent for creates). */
-  readonly old?: { readonly id?: string; readonly outputs: Record<string, unknown> };
+  readonly old?: {
+    readonly id?: string;
+    readonly outputs: Record<string, unknown>;
+    /** The engine drops the resource from state without calling the provider's `delete`. */
+    readonly retainOnDelete?: boolean;
+    /** URN of the resource whose deletion makes the engine skip this one's `delete`. */
+    readonly deletedWith?: string;
+    /** The replacement deletes this resource before creating its successor (delete-first). */
+    readonly pendingReplacement?: boolean;
+  };
   /** What the program declares now, as `check` returned it (absent for deletes). */
   readonly new?: { readonly inputs: Record<string, unknown> };
+  /** A create the engine will not run (`--target` left it out): a `same` step with no state. */
+  readonly skippedCreate?: boolean;
+  /** For one member of an AccessGroupRoster step (roster-steps.ts): the roster's URN. */
+  readonly rosterUrn?: string;
 }
 
 export interface Preview {
@@ -53,6 +87,10 @@ export interface Preview {
   readonly steps: readonly MembershipStep[];
   /** Unchanged resources (of any type) the engine counted but did not list: run with `--show-sames` to list them. */
   readonly hiddenUnchanged: number;
+  /** Every step's resource (any type) → the URNs it depends on (parent, dependencies, deletedWith). */
+  readonly dependsOn?: ReadonlyMap<string, readonly string[]>;
+  /** URNs (any type) whose old resource leaves the state in this run: delete, delete-replaced, replace. */
+  readonly deleted?: ReadonlySet<string>;
 }
 
 const howToMakeOne = "Pass the output of `pulumi preview --json --show-sames` (on stdin, or with --preview FILE).";
@@ -94,21 +132,52 @@ export function readPreview(text: string, source: string): Preview {
     throw new ReviewInputError(`${source} has no changeSummary: the preview did not finish, so its steps may be incomplete. Run the preview again.`);
   }
   const shownSame = digest.steps.filter((s) => s.op === "same").length;
+  const dependsOn = new Map<string, string[]>();
+  const deleted = new Set<string>();
+  for (const s of digest.steps) {
+    const urns = new Set(dependsOn.get(s.urn));
+    for (const state of [s.oldState, s.newState]) {
+      if (!state) continue;
+      if (state.parent) urns.add(state.parent);
+      for (const d of state.dependencies ?? []) urns.add(d);
+      for (const ds of Object.values(state.propertyDependencies ?? {})) for (const d of ds ?? []) urns.add(d);
+      if (state.deletedWith) urns.add(state.deletedWith);
+    }
+    dependsOn.set(s.urn, [...urns]);
+    if (s.op === "delete" || s.op === "delete-replaced" || s.op === "replace") deleted.add(s.urn);
+  }
   return {
     stack: stackOf(digest.steps[0]?.urn),
-    steps: digest.steps.filter((s) => typeOf(s) === membershipType).map(toMembershipStep),
+    steps: digest.steps.filter((s) => typeOf(s) === membershipType || typeOf(s) === rosterType).map(toMembershipStep),
     hiddenUnchanged: Math.max(0, (digest.changeSummary.same ?? 0) - shownSame),
+    dependsOn,
+    deleted,
   };
 }
 
 type Step = z.infer<typeof previewStep>;
 
 function toMembershipStep(s: Step): MembershipStep {
+  const o = s.oldState;
+  // Measured: a create left out by --target is a `same` step whose states hold no id and no properties.
+  if (s.op === "same" && !o?.id && !o?.inputs && !o?.outputs && !s.newState?.inputs) {
+    return { op: s.op, urn: s.urn, name: nameOf(s.urn), skippedCreate: true };
+  }
   return {
     op: s.op,
     urn: s.urn,
     name: nameOf(s.urn),
-    ...(s.oldState ? { old: { id: s.oldState.id, outputs: s.oldState.outputs ?? {} } } : {}),
+    ...(o
+      ? {
+          old: {
+            id: o.id,
+            outputs: o.outputs ?? {},
+            ...(o.retainOnDelete ? { retainOnDelete: true } : {}),
+            ...(o.deletedWith ? { deletedWith: o.deletedWith } : {}),
+            ...(o.pendingReplacement ? { pendingReplacement: true } : {}),
+          },
+        }
+      : {}),
     ...(s.newState ? { new: { inputs: s.newState.inputs ?? {} } } : {}),
   };
 }

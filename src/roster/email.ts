@@ -8,3 +8,12 @@ export function emailProblem(value: string): string | undefined {
   if (!emailShape.safeParse(value).success) return "is not an email address (expected e.g. ada@example.com)";
   return undefined;
 }
+
+/**
+ * Whether an email (compared without regard to case) names this ACS user, as `lookupAcsUser`
+ * matches: the user's own `email_address`, or that of the user identity it belongs to.
+ */
+export function hasEmail(u: { readonly email?: string; readonly userIdentityEmail?: string }, email: string): boolean {
+  const wanted = email.toLowerCase();
+  return u.email?.toLowerCase() === wanted || u.userIdentityEmail?.toLowerCase() === wanted;
+}

@@ -4,9 +4,12 @@
  * the provider. The id it resolves to is what enters the state; the token never does.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { AcsUser, SeamClient } from "../seam/client";
-import { ConfigSource, resolveSettings } from "../seam/settings";
-import { emailProblem } from "./email";
+import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
+import { refusePlaintextTokens } from "../program/plaintext-token";
+import { asProgramError, programError } from "../program/program-error";
+import { emailProblem, hasEmail } from "./email";
 
 export interface AcsUserLookupArgs {
   /** The person's email: the ACS user's `email_address`, or that of the user identity it belongs to. */
@@ -20,32 +23,52 @@ export type FoundAcsUser = Pick<AcsUser, "acsUserId" | "fullName" | "email" | "u
 /**
  * The one ACS user with exactly this email (compared without regard to case). No match, or more
  * than one, is an error naming the email and the candidates' ids: a lookup never guesses whom
- * to let in. Each email (per system) is looked up once per program run, however often it is asked.
+ * to let in.
+ *
+ * Each email (per system) is looked up once per set of settings — endpoint, workspace and
+ * credential, as the stack config and environment give them when it is asked — so a process
+ * that drives several stacks (the Automation API) never hands one stack another's user. A
+ * failed lookup is not kept: the next ask tries again. The cache keys hold a hash of the
+ * credential, never the credential itself.
  */
 export function lookupAcsUser(args: AcsUserLookupArgs): Promise<FoundAcsUser> {
   const problem = typeof args?.email === "string" ? emailProblem(args.email) : "must be a string";
-  if (problem) return Promise.reject(new Error(`lookupAcsUser: email ${JSON.stringify(args?.email)} ${problem}.`));
-  const key = `${args.email.toLowerCase()}\u0000${args.acsSystemId ?? ""}`;
+  if (problem) return Promise.reject(programError(`lookupAcsUser: email ${JSON.stringify(args?.email)} ${problem}.`));
+  let session: { identity: string; client: SeamClient };
+  try {
+    session = client();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const key = `${session.identity}\u0000${args.email.toLowerCase()}\u0000${args.acsSystemId ?? ""}`;
   let found = lookups.get(key);
   if (!found) {
-    found = Promise.resolve().then(() => findAcsUserByEmail(client(), args.email, args.acsSystemId));
-    lookups.set(key, found);
+    // Failures are the user's to fix: printed once, as the message alone (program-error.ts).
+    const lookup = Promise.resolve()
+      .then(() => findAcsUserByEmail(session.client, args.email, args.acsSystemId))
+      .catch((e: unknown) => Promise.reject(asProgramError(e)));
+    lookups.set(key, lookup);
+    // A failure is the answer to this ask only: a later ask (after a fix, or an outage) tries again.
+    lookup.catch(() => {
+      if (lookups.get(key) === lookup) lookups.delete(key);
+    });
+    found = lookup;
   }
   return found;
 }
 
+/** Settings identity (hash) + email + system → the lookup, while it is pending or succeeded. */
 const lookups = new Map<string, Promise<FoundAcsUser>>();
 
 /** Exactly one user with this email, or an error that says who the candidates were. */
 export async function findAcsUserByEmail(seam: SeamClient, email: string, acsSystemId?: string): Promise<FoundAcsUser> {
-  const wanted = email.toLowerCase();
   // `search` is partial and covers the user's own email; the user identity's email needs its own filter.
   const [searched, byIdentity] = await Promise.all([
     seam.listAcsUsers({ search: email, acsSystemId }),
     seam.listAcsUsers({ userIdentityEmail: email, acsSystemId }),
   ]);
   const candidates = new Map([...searched, ...byIdentity].map((u) => [u.acsUserId, u]));
-  const matches = [...candidates.values()].filter((u) => u.email?.toLowerCase() === wanted || u.userIdentityEmail?.toLowerCase() === wanted);
+  const matches = [...candidates.values()].filter((u) => hasEmail(u, email));
   const where = acsSystemId === undefined ? "" : ` in access system ${acsSystemId}`;
   if (matches.length === 1) {
     const { acsUserId, fullName, email: own, userIdentityEmail } = matches[0]!;
@@ -83,12 +106,40 @@ function more(count: number): string {
  */
 const stackConfig: ConfigSource = { get: (key) => pulumi.runtime.getConfig(key) };
 
-let cached: { key: string; client: SeamClient } | undefined;
+/** Settings hash → one client (and connection pool) per set of settings the process has used. */
+const clients = new Map<string, SeamClient>();
 
-/** One client (and connection pool) for the program's lookups while the settings stay the same. */
-function client(): SeamClient {
-  const settings = resolveSettings(stackConfig, process.env);
-  const key = JSON.stringify(settings);
-  if (cached?.key !== key) cached = { key, client: new SeamClient(settings) };
-  return cached.client;
+/**
+ * Unusable settings, by message: one error object per problem, so a program run reports it once
+ * however many lookups it fails, while another stack in the same process (Automation API) with
+ * other settings is not refused by an earlier stack's problem.
+ */
+const settingsErrors = new Map<string, Error>();
+
+/**
+ * The client for the settings in force now, and the identity of whom it asks: a SHA-256 of
+ * endpoint, credential mode, workspace and credential (the token only ever enters the hash).
+ */
+function client(): { identity: string; client: SeamClient } {
+  refusePlaintextTokens();
+  let settings: SeamSettings;
+  try {
+    settings = resolveSettings(stackConfig, process.env);
+  } catch (e) {
+    const error = asProgramError(e);
+    const earlier = settingsErrors.get(error.message);
+    if (earlier) throw earlier;
+    settingsErrors.set(error.message, error);
+    throw error;
+  }
+  const identity = sha256([settings.endpoint, settings.auth.mode, settings.auth.workspaceId ?? "", settings.auth.token]);
+  const all = sha256([identity, JSON.stringify({ ...settings, auth: { ...settings.auth, token: "" } } satisfies SeamSettings)]);
+  let seam = clients.get(all);
+  // A preview fails at once on an endpoint that refuses connections; `up` retries patiently.
+  if (!seam) clients.set(all, (seam = new SeamClient(settings, { preview: pulumi.runtime.isDryRun() })));
+  return { identity, client: seam };
+}
+
+function sha256(parts: readonly string[]): string {
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
 }

@@ -17,12 +17,14 @@
  * it failed to read.
  */
 import fs from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
 import type { AccessGroupRosterArgs } from "../access-group-roster";
 import { canonical, seamIdProblem } from "../provider/inputs";
 import { emailProblem } from "./email";
 import { lookupAcsUser } from "./lookup-acs-user";
+import { programError } from "../program/program-error";
 
 export interface RosterProblem {
   readonly line: number;
@@ -32,7 +34,8 @@ export interface RosterProblem {
   readonly message: string;
 }
 
-export class RosterFileError extends Error {
+/** Every problem of one roster file; a pulumi.RunError, so a program prints the message alone, once. */
+export class RosterFileError extends pulumi.RunError {
   override readonly name = "RosterFileError";
   constructor(
     readonly file: string,
@@ -101,7 +104,7 @@ export function loadRoster(path: string): Record<string, AccessGroupRosterArgs> 
     text = fs.readFileSync(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`Roster file ${path} cannot be read (${code === "ENOENT" ? "there is no such file" : (code ?? String(e))}); paths are relative to the program's directory.`);
+    throw programError(`Roster file ${path} cannot be read (${code === "ENOENT" ? "there is no such file" : (code ?? String(e))}); paths are relative to the program's directory.`);
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -115,11 +118,10 @@ export function loadRoster(path: string): Record<string, AccessGroupRosterArgs> 
   const data = doc.toJS();
   if (data === null || data === undefined) throw new RosterFileError(path, [{ line: 1, column: 1, field: "", message: "the file is empty; it should have groups:" }]);
   const parsed = rosterFile.safeParse(data, { reportInput: true });
-  if (!parsed.success) {
-    throw new RosterFileError(path, parsed.error.issues.flatMap((issue) => problemsOf(doc, issue, at)).sort(byPosition));
-  }
-  const duplicates = duplicateProblems(doc, parsed.data, at);
-  if (duplicates.length > 0) throw new RosterFileError(path, duplicates.sort(byPosition));
+  // Every problem in one run: duplicates are looked for in whatever reads as groups and members,
+  // also when other entries are wrong.
+  const problems = [...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => problemsOf(doc, issue, at))), ...duplicateProblems(doc, data, at)];
+  if (problems.length > 0 || !parsed.success) throw new RosterFileError(path, problems.sort(byPosition));
   return rosterArgs(path, doc, parsed.data, at);
 }
 
@@ -140,7 +142,7 @@ function rosterArgs(path: string, doc: Document, file: RosterFile, at: At): Reco
       const id = lookupAcsUser({ email, ...(g.acsSystemId !== undefined ? { acsSystemId: g.acsSystemId } : {}) }).then(
         (u) => u.acsUserId,
         (e: Error) => {
-          throw new Error(`${path}:${p.line}:${p.column}: ${p.field}: ${e.message}`);
+          throw programError(`${path}:${p.line}:${p.column}: ${p.field}: ${e.message}`);
         },
       );
       // Pulumi reports the failure where the id is used; a roster never built must not crash the program.
@@ -152,31 +154,50 @@ function rosterArgs(path: string, doc: Document, file: RosterFile, at: At): Reco
   return out;
 }
 
-/** A member listed twice in a group, or one group under two names: each is surely a slip. */
-function duplicateProblems(doc: Document, file: RosterFile, at: At): RosterProblem[] {
+/**
+ * A member listed twice in a group, or one group under two names: each is surely a slip. Reads
+ * the raw data leniently (entries of the wrong shape are skipped; the schema reports them), so
+ * duplicates are reported in the same run as every other problem.
+ */
+function duplicateProblems(doc: Document, data: unknown, at: At): RosterProblem[] {
   const problems: RosterProblem[] = [];
+  const groupsData = (data as { groups?: unknown } | null)?.groups;
+  if (!isRecord(groupsData)) return problems;
   const groups = new Map<string, string>();
-  for (const [name, g] of Object.entries(file.groups)) {
-    const groupId = canonical(g.acsAccessGroupId);
-    const here = ["groups", name, "acsAccessGroupId"];
-    const earlier = groups.get(groupId);
-    if (earlier !== undefined) {
-      problems.push(at(offsetOf(doc, here), fieldName(here), `the group ${g.acsAccessGroupId} is already listed as ${earlier} (line ${at(keyOffset(doc, ["groups"], earlier), "", "").line}); merge the two`));
-    } else groups.set(groupId, name);
+  for (const [name, g] of Object.entries(groupsData)) {
+    if (!isRecord(g)) continue;
+    if (typeof g.acsAccessGroupId === "string" && seamIdProblem(g.acsAccessGroupId) === undefined) {
+      const groupId = canonical(g.acsAccessGroupId);
+      const here = ["groups", name, "acsAccessGroupId"];
+      const earlier = groups.get(groupId);
+      if (earlier !== undefined) {
+        problems.push(at(offsetOf(doc, here), fieldName(here), `the group ${g.acsAccessGroupId} is already listed as ${earlier} (line ${at(keyOffset(doc, ["groups"], earlier), "", "").line}); merge the two`));
+      } else groups.set(groupId, name);
+    }
+    if (!Array.isArray(g.members)) continue;
     const seen = new Map<string, number>();
-    g.members.forEach((m, i) => {
-      const key = m.acsUserId !== undefined ? `id:${canonical(m.acsUserId)}` : `email:${m.email!.toLowerCase()}`;
-      const field = m.acsUserId !== undefined ? "acsUserId" : "email";
+    g.members.forEach((m: unknown, i) => {
+      if (!isRecord(m)) return;
+      const id = typeof m.acsUserId === "string" && seamIdProblem(m.acsUserId) === undefined ? m.acsUserId : undefined;
+      const email = typeof m.email === "string" && emailProblem(m.email) === undefined ? m.email : undefined;
+      // A member with both or neither is reported by the schema; it names no one to compare.
+      if ((id === undefined) === (email === undefined)) return;
+      const key = id !== undefined ? `id:${canonical(id)}` : `email:${email!.toLowerCase()}`;
+      const field = id !== undefined ? "acsUserId" : "email";
       const first = seen.get(key);
       const where = ["groups", name, "members", i, field];
       if (first === undefined) seen.set(key, i);
       else {
         const line = lineOf(doc, at, ["groups", name, "members", first]);
-        problems.push(at(offsetOf(doc, where), fieldName(where), `duplicate member: ${m.acsUserId ?? m.email} is already listed at line ${line} (members[${first}])`));
+        problems.push(at(offsetOf(doc, where), fieldName(where), `duplicate member: ${id ?? email} is already listed at line ${line} (members[${first}])`));
       }
     });
   }
   return problems;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function problemsOf(doc: Document, issue: z.core.$ZodIssue, at: At): RosterProblem[] {

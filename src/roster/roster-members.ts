@@ -10,6 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { canonical, seamIdProblem } from "../provider/inputs";
+import { programError } from "../program/program-error";
 
 /** A list of plain id strings, or stable names mapped to ids of any kind. */
 export type RosterMembers = readonly string[] | { readonly [name: string]: pulumi.Input<string> };
@@ -19,13 +20,22 @@ const forms = 'a list of id strings (["8d7e…", …]) or names mapped to ids ({
 /** Stable name → acsUserId; throws an error that names the roster, the entry and what to write instead. */
 export function rosterMembers(roster: string, acsUserIds: unknown): Map<string, pulumi.Input<string>> {
   const fail = (what: string): never => {
-    throw new Error(`AccessGroupRoster ${roster}: ${what}`);
+    // The program's mistake: printed once, as the message alone.
+    throw programError(`AccessGroupRoster ${roster}: ${what}`);
   };
   if (acsUserIds === undefined || acsUserIds === null) fail(`acsUserIds is required: ${forms}.`);
   if (isPending(acsUserIds)) {
     fail(`acsUserIds must be written in the program as ${forms}, not be an Output or a Promise: the roster names one membership per entry before such a value is known.`);
   }
   const members = new Map<string, pulumi.Input<string>>();
+  if ((Array.isArray(acsUserIds) && acsUserIds.length === 0) || (isPlainObjectValue(acsUserIds) && Object.keys(acsUserIds).length === 0)) {
+    // The same rule as a roster file's empty group: an empty list is far more often a list that
+    // failed to fill (a filter, a file read) than a decision to lock everyone out.
+    fail(
+      "acsUserIds is empty, which would remove everyone this roster granted access. To do that on purpose, delete the " +
+        "AccessGroupRoster from the program (its memberships are then removed); otherwise list at least one member.",
+    );
+  }
   if (Array.isArray(acsUserIds)) {
     acsUserIds.forEach((id: unknown, i) => {
       if (isPending(id)) {
@@ -55,6 +65,10 @@ export function rosterMembers(roster: string, acsUserIds: unknown): Map<string, 
 
 function isPending(value: unknown): boolean {
   return pulumi.Output.isInstance(value) || (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function");
+}
+
+function isPlainObjectValue(value: unknown): value is object {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !isPending(value) && isPlainObject(value);
 }
 
 function isPlainObject(value: object): boolean {

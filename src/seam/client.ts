@@ -2,7 +2,7 @@ import { Agent, Dispatcher, request } from "undici";
 import { z } from "zod";
 import { SeamApiError } from "./errors";
 import { RequestBudget } from "./request-budget";
-import { AttemptOutcome, isRetryable, parseRetryAfterMs, retryDelayMs, transientNetworkCodes } from "./retry-policy";
+import { AttemptOutcome, isRetryable, isRetryableInPreview, parseRetryAfterMs, retryDelayMs, transientNetworkCodes } from "./retry-policy";
 import { SeamSettings } from "./settings";
 
 export interface MembershipIds {
@@ -24,6 +24,11 @@ export interface SeamClientOptions {
   readonly onRetry?: (notice: RetryNotice) => void;
   /** The process's request budget; one is made from `settings.maxConcurrentRequests` when not given. */
   readonly budget?: RequestBudget;
+  /**
+   * A preview (`pulumi.runtime.isDryRun()`): an endpoint that refuses connections fails at once
+   * instead of after every retry (retry-policy.ts `isRetryableInPreview`).
+   */
+  readonly preview?: boolean;
 }
 
 /**
@@ -64,9 +69,11 @@ const acsUserPage = z.object({
   acs_users: z.array(acsUserFields),
   pagination: z.object({ has_next_page: z.boolean(), next_page_cursor: z.string().nullish() }).optional(),
 });
-const accessGroupBody = z.object({ acs_access_group: z.object({ acs_access_group_id: z.string(), name: z.string() }) });
+const accessGroupBody = z.object({
+  acs_access_group: z.object({ acs_access_group_id: z.string(), name: z.string(), acs_system_id: z.string().optional() }),
+});
 const groupUsersBody = z.object({
-  acs_users: z.array(z.object({ acs_user_id: z.string() })),
+  acs_users: z.array(acsUserFields),
   // Seam does not page this route; were it ever to, a partial list must not read as "not a member".
   pagination: z.object({ has_next_page: z.boolean() }).optional(),
 });
@@ -88,6 +95,8 @@ export type PendingMutation = { readonly mutation_code: string } & Readonly<Reco
 export interface AccessGroup {
   readonly acsAccessGroupId: string;
   readonly name: string;
+  /** The access system the group belongs to (`acs_system_id`). */
+  readonly acsSystemId?: string;
 }
 
 /** Filters of `/acs/users/list` (Seam matches `search` partially; callers check what they need). */
@@ -190,15 +199,24 @@ export class SeamClient {
     });
     if (body === undefined) return undefined;
     const group = parse(accessGroupBody, body, "/acs/access_groups/get").acs_access_group;
-    return { acsAccessGroupId: group.acs_access_group_id, name: group.name };
+    return { acsAccessGroupId: group.acs_access_group_id, name: group.name, ...(group.acs_system_id ? { acsSystemId: group.acs_system_id } : {}) };
   }
 
   /** The ids of the group's members (one request: Seam does not paginate this route), or undefined when the group is gone. */
-  async listAccessGroupUsers(acsAccessGroupId: string): Promise<string[] | undefined> {
+  async listAccessGroupUsers(acsAccessGroupId: string, allowance?: OperationAllowance): Promise<string[] | undefined> {
+    return (await this.listAccessGroupMembers(acsAccessGroupId, allowance))?.map((u) => u.acsUserId);
+  }
+
+  /**
+   * The group's members as Seam lists them (`/acs/access_groups/list_users`, one request, not
+   * paginated): each `acs_user` with its names, emails and `pending_mutations`, or undefined
+   * when the group is gone. Throws (never a partial list) when Seam answers with one page of several.
+   */
+  async listAccessGroupMembers(acsAccessGroupId: string, allowance?: OperationAllowance): Promise<AcsUser[] | undefined> {
     const route = "/acs/access_groups/list_users";
     const body = await this.readOrNotFound(route, { acs_access_group_id: acsAccessGroupId }, "Reading the access group's members", {
       acsAccessGroupId,
-    });
+    }, allowance);
     if (body === undefined) return undefined;
     const page = parse(groupUsersBody, body, route);
     if (page.pagination?.has_next_page) {
@@ -207,7 +225,7 @@ export class SeamClient {
           "pulumi-seam-acs cannot follow; it will not conclude that anyone left the group. Upgrade pulumi-seam-acs.",
       );
     }
-    return page.acs_users.map((u) => u.acs_user_id);
+    return page.acs_users.map(toAcsUser);
   }
 
   /** Every ACS user that matches the filter, following Seam's page cursors to the end. */
@@ -278,8 +296,9 @@ export class SeamClient {
       const result = await this.attempt(route, body, deadline, allowance.urgent ?? false);
       if (result.ok) return result.body;
       const { outcome, failure } = result;
-      const fail = (gaveUp?: string) => new SeamApiError({ route, operation, subject, attempts: attempt, ...failure, gaveUp });
+      const fail = (gaveUp?: string) => new SeamApiError({ route, operation, subject, attempts: attempt, endpoint: this.settings.endpoint, ...failure, gaveUp });
       if (!isRetryable(outcome)) throw fail();
+      if (this.options.preview && !isRetryableInPreview(outcome)) throw fail("not retried during a preview: check seam:endpoint (or SEAM_ENDPOINT)");
       if (allowance.attemptsLeft <= 0) throw fail(`gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}`);
       const delayMs = retryDelayMs(attempt, outcome, policy);
       // Wait only if the next attempt still has a fair window before the deadline.
@@ -291,8 +310,14 @@ export class SeamClient {
     }
   }
 
+  /**
+   * The least time an attempt is given: 5 s, or less when seam:requestTimeoutSeconds is shorter,
+   * and never more than half of seam:operationTimeoutSeconds, so that a short operation timeout
+   * (1–10 s, within its documented range) still leaves room to wait for a place and to send.
+   */
   private minAttemptWindowMs(): number {
-    return Math.min(this.settings.retry.requestTimeoutMs, 5_000);
+    const { requestTimeoutMs, operationTimeoutMs } = this.settings.retry;
+    return Math.min(requestTimeoutMs, 5_000, operationTimeoutMs / 2);
   }
 
   /**
@@ -306,7 +331,12 @@ export class SeamClient {
       return {
         ok: false,
         outcome: { kind: "error" },
-        failure: { notSent: true, cause: "not sent: no place in the request budget (seam:maxConcurrentRequests) before the operation deadline" },
+        failure: {
+          notSent: true,
+          cause:
+            `not sent: no place in the request budget (seam:maxConcurrentRequests, ${this.settings.maxConcurrentRequests} at once) ` +
+            `before the operation deadline (seam:operationTimeoutSeconds, ${this.settings.retry.operationTimeoutMs / 1000} s)`,
+        },
       };
     }
     const timeoutMs = Math.max(1, Math.min(this.settings.retry.requestTimeoutMs, deadline - Date.now()));

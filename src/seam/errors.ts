@@ -10,6 +10,8 @@ export interface SeamApiErrorDetails {
   readonly operation: string;
   /** Identifiers of the request, shown as `key=value`. Never credentials. */
   readonly subject: Readonly<Record<string, string>>;
+  /** The base URL the request went to; shown when no response arrived. Never holds credentials (settings refuse them). */
+  readonly endpoint?: string;
   /** HTTP status; undefined when no response arrived (network error, timeout). */
   readonly status?: number;
   /** Seam's `error.type`, when the body carried the error envelope. */
@@ -70,7 +72,7 @@ function describe(d: SeamApiErrorDetails): string {
     .join(" ");
   const outcome =
     d.status === undefined
-      ? `no response (${d.cause ?? "unknown network error"})`
+      ? `no response${d.endpoint ? ` from ${d.endpoint}` : ""} (${d.cause ?? "unknown network error"})`
       : `HTTP ${d.status}` +
         (d.type ? ` ${d.type}` : "") +
         (d.seamMessage ? `: ${d.seamMessage}` : d.type ? "" : " with no Seam error body");

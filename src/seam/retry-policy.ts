@@ -61,6 +61,20 @@ export function isRetryable(outcome: AttemptOutcome): boolean {
   }
 }
 
+/** Connection failures that say nothing listens at the endpoint (or no route leads there), as opposed to a dropped connection. */
+const unreachableCodes: ReadonlySet<string> = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EAI_AGAIN"]);
+
+/**
+ * Whether an outcome is worth retrying in a preview. A preview only reads (email lookups) and a
+ * person or a pull request is waiting for it: an endpoint that refuses connections is far more
+ * often a wrong `seam:endpoint` than a blip, so it fails at once and names the endpoint, where
+ * `up` keeps retrying patiently (an outage during a deployment is worth waiting out).
+ */
+export function isRetryableInPreview(outcome: AttemptOutcome): boolean {
+  if (outcome.kind === "network" && outcome.code !== undefined && unreachableCodes.has(outcome.code)) return false;
+  return isRetryable(outcome);
+}
+
 /**
  * Delay before the attempt after `attempt` (1-based): exponential backoff with jitter, and never
  * less than the server's Retry-After.

@@ -21,9 +21,38 @@ const pulumiVersion: string = require("@pulumi/pulumi/package.json").version;
 /** The directory of `node` (Node 22) running these tests, to put first on a child's PATH. */
 export const nodeBinDir = path.dirname(process.execPath);
 
+/**
+ * `npm pack` of a fresh clone: the checkout's files as git has them (tracked, and new files not
+ * ignored; so no dist/), packed in a copy whose only addition is the checkout's node_modules (the
+ * build tools a clone gets from `npm ci`). The package's `prepare` script must build the code, or
+ * every suite that installs this tarball fails. Returns the tarball's path.
+ */
 export function npmPack(into: string): string {
-  const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", into], { cwd: repoRoot, encoding: "utf8" });
-  return path.join(into, out.trim().split("\n").at(-1)!);
+  const clone = freshClone();
+  try {
+    const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", into], {
+      cwd: clone,
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${nodeBinDir}${path.delimiter}${process.env.PATH}` },
+    });
+    return path.join(into, out.trim().split("\n").at(-1)!);
+  } finally {
+    fs.rmSync(clone, { recursive: true, force: true });
+  }
+}
+
+/** A copy of the checkout as a clone has it (what `git ls-files` lists, as in the working tree), plus a link to node_modules. */
+export function freshClone(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seam-acs-clone-"));
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repoRoot, encoding: "utf8" })
+    .split("\0")
+    .filter((f) => f !== "" && fs.existsSync(path.join(repoRoot, f)));
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(repoRoot, file), path.join(dir, file));
+  }
+  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
 }
 
 /** Makes a directory with package.json and node_modules holding the packed package and @pulumi/pulumi. */

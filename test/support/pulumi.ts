@@ -79,6 +79,11 @@ export class PulumiProject {
     };
   }
 
+  /** The environment every command of this project gets (PATH with the CLI, private PULUMI_HOME, backend, passphrase). */
+  get commandEnv(): NodeJS.ProcessEnv {
+    return { ...this.env };
+  }
+
   setEnv(env: NodeJS.ProcessEnv): void {
     this.env = { ...this.env, ...env };
   }
@@ -131,6 +136,13 @@ export class PulumiProject {
     const { stdout } = await this.run(["stack", "export"]);
     const deployment = JSON.parse(stdout).deployment;
     return (deployment.resources ?? []).filter((r: { type: string }) => r.type === "pulumi-nodejs:dynamic/seam:AccessGroupMembership");
+  }
+
+  /** The resources of this package's dynamic types (memberships and rosters) in the state. */
+  async seamResources(): Promise<{ urn: string; type: string; id: string; outputs: Record<string, unknown> }[]> {
+    const { stdout } = await this.run(["stack", "export"]);
+    const deployment = JSON.parse(stdout).deployment;
+    return (deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/seam:"));
   }
 
   /** Every file of the backend's state, as text. */

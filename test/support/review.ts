@@ -14,9 +14,10 @@ export function reviewBin(): string {
   return path.join(consumer, "node_modules", ".bin", "pulumi-seam-acs");
 }
 
-export function runReview(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function runReview(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(reviewBin(), args, {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       env: { PATH: [nodeBinDir, process.env.PATH].join(path.delimiter), HOME: process.env.HOME, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });

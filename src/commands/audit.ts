@@ -1,0 +1,214 @@
+/**
+ * `pulumi-seam-acs audit`: reads stacks' state (`pulumi stack export`) and the current members of
+ * every access group they touch (one `/acs/access_groups/list_users` per group), and reports
+ * unmanaged access, memberships lost out of band, pairs shared by stacks and stuck pending
+ * changes, in names. Read-only: it sends no add or remove, and writes no state.
+ * Exit codes: 0 ok; 3 a finding named in --fail-on is not empty (after printing the audit);
+ * 1 bad input or Seam unreadable; 2 usage error (thrown as UsageError, reported by cli.ts).
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { runCommand, UsageError, write } from "./usage";
+import { auditFindings, Declaration, touchedGroups } from "../audit/findings";
+import { formatAuditJson } from "../audit/format-json";
+import { formatAuditMarkdown } from "../audit/format-markdown";
+import { formatAuditText } from "../audit/format-text";
+import { AuditReport, buildAuditReport, FindingKind, findingKinds } from "../audit/report";
+import { pairsDeclaredBy } from "../audit/state-pairs";
+import { AuditInputError, readStackState, StackState } from "../audit/stack-state";
+import { readStackConfig } from "../review/stack-config";
+import type { ConfigSource } from "../seam/settings";
+import { namesSettings, readFromSeam } from "../review/names";
+import { SeamClient } from "../seam/client";
+
+export const auditUsage = `Usage: pulumi-seam-acs audit --state FILE [--state FILE …] [options]
+
+Compares what stacks' state tracks with who is in those access groups at Seam now, and
+reports, in names:
+  unmanaged  access at Seam in those groups that no resource of these stacks declares
+             (console grants, integrations, killed runs, other stacks, retainOnDelete)
+  missing    memberships the state tracks that Seam no longer has (lost out of band)
+  shared     pairs declared by more than one of the given stacks (they revoke each other)
+  pending    membership changes still pending at the access system (pending_mutations)
+             for longer than --pending-older-than
+Read-only: one /acs/access_groups/list_users per group, one name per group, and one lookup
+per person who is in none of the listed groups. Nothing is added, removed or written.
+
+  pulumi stack export --stack prod > prod.json
+  npx pulumi-seam-acs audit --state prod.json --fail-on unmanaged,missing
+
+Options:
+  --state FILE                 a \`pulumi stack export\` file (repeatable; "-" is stdin)
+  --stack NAME                 run \`pulumi stack export --stack NAME\` here (repeatable)
+  --format FORMAT              text (default), markdown, or json
+  --fail-on KINDS              exit 3 when any of these findings is not empty: a comma list
+                               of unmanaged, missing, shared, pending (or "all")
+  --pending-older-than SECONDS report pending changes older than this (default 3600)
+  -h, --help                   show this help
+
+Settings come, as the review's, from the first --stack's seam:* config and then the environment;
+with --state only, from the environment: SEAM_API_KEY, or SEAM_PERSONAL_ACCESS_TOKEN /
+SEAM_CONSOLE_SESSION_TOKEN with SEAM_WORKSPACE_ID; SEAM_ENDPOINT.
+
+Exit codes: 0 ok, 3 a finding named in --fail-on (the audit is printed first), 1 bad input or
+Seam could not be read, 2 usage error.
+`;
+
+const formats = { text: formatAuditText, markdown: formatAuditMarkdown, json: formatAuditJson } as const;
+type Format = keyof typeof formats;
+
+export const defaultPendingOlderThanSeconds = 3600;
+
+interface Options {
+  readonly states: readonly string[];
+  readonly stacks: readonly string[];
+  readonly format: Format;
+  readonly failOn: ReadonlySet<FindingKind>;
+  readonly pendingOlderThanSeconds: number;
+}
+
+function parseOptions(argv: string[]): Options | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        state: { type: "string", multiple: true },
+        stack: { type: "string", multiple: true },
+        format: { type: "string" },
+        "fail-on": { type: "string" },
+        "pending-older-than": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0]!);
+  }
+  const { values } = parsed;
+  if (values.help) return "help";
+  const states = values.state ?? [];
+  const stacks = values.stack ?? [];
+  if (states.length + stacks.length === 0) throw new UsageError("audit needs a stack's state: --state FILE (from `pulumi stack export`) or --stack NAME.");
+  const format = values.format ?? "text";
+  if (!(format in formats)) throw new UsageError(`--format must be text, markdown or json, not "${format}".`);
+  const failOn = new Set<FindingKind>();
+  for (const kind of (values["fail-on"] ?? "").split(",").map((k) => k.trim()).filter((k) => k !== "")) {
+    if (kind === "all") findingKinds.forEach((k) => failOn.add(k));
+    else if ((findingKinds as readonly string[]).includes(kind)) failOn.add(kind as FindingKind);
+    else throw new UsageError(`--fail-on takes ${findingKinds.join(", ")} or all (comma-separated), not "${kind}".`);
+  }
+  let pendingOlderThanSeconds = defaultPendingOlderThanSeconds;
+  if (values["pending-older-than"] !== undefined) {
+    if (!/^\d+$/.test(values["pending-older-than"])) throw new UsageError(`--pending-older-than takes whole seconds (0 or more), not "${values["pending-older-than"]}".`);
+    pendingOlderThanSeconds = Number(values["pending-older-than"]);
+  }
+  return { states, stacks, format: format as Format, failOn, pendingOlderThanSeconds };
+}
+
+async function readStateFile(file: string): Promise<StackState> {
+  if (file === "-") {
+    if (process.stdin.isTTY) throw new UsageError("--state - reads stdin, but nothing is piped into it.");
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return readStackState(Buffer.concat(chunks).toString("utf8"), "stdin");
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new AuditInputError(`Cannot read the state ${file}: ${code === "ENOENT" ? "no such file" : (code ?? String(e))}. Write it with \`pulumi stack export --stack NAME > ${file}\`.`);
+  }
+  return readStackState(text, file);
+}
+
+/** `pulumi stack export --stack NAME` in the current directory (the program's), with the caller's Pulumi login. */
+function exportStack(stack: string): Promise<StackState> {
+  return new Promise((resolve, reject) => {
+    execFile("pulumi", ["stack", "export", "--stack", stack, "--non-interactive"], { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) {
+        const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the pulumi CLI is not on PATH" : stderr.trim().split("\n")[0] || error.message;
+        reject(new AuditInputError(`\`pulumi stack export --stack ${stack}\` failed: ${why}. Or pass the export with --state FILE.`));
+      } else {
+        try {
+          resolve(readStackState(stdout, `stack ${stack}`));
+        } catch (e) {
+          reject(e);
+        }
+      }
+    });
+  });
+}
+
+async function audit(options: Options): Promise<number> {
+  const states = [...(await Promise.all(options.states.map(readStateFile))), ...(await Promise.all(options.stacks.map(exportStack)))];
+  const seen = new Map<string, string>();
+  for (const s of states) {
+    const earlier = seen.get(s.stack);
+    if (earlier !== undefined) throw new AuditInputError(`The stack ${s.stack} is given twice (${earlier} and ${s.source}); give each stack once.`);
+    seen.set(s.stack, s.source);
+  }
+  const declarations: Declaration[] = states.flatMap((s) => s.resources.flatMap((r) => pairsDeclaredBy(r).map((ids) => ({ stack: s.stack, urn: r.urn, ids }))));
+  const groups = touchedGroups(declarations);
+
+  // As the review: with --stack, the (first) stack's own seam:* config, then the environment;
+  // otherwise the environment only.
+  let config: ConfigSource | undefined;
+  if (options.stacks.length > 0) {
+    try {
+      config = await readStackConfig(options.stacks[0]!);
+    } catch (e) {
+      throw new AuditInputError((e as Error).message);
+    }
+  }
+  let client: SeamClient;
+  try {
+    client = new SeamClient(namesSettings(process.env, config));
+  } catch (e) {
+    // SeamConfigError messages name keys, never values.
+    const source = config ? `the config of stack ${options.stacks[0]} and the environment` : "the environment (SEAM_* variables)";
+    throw new AuditInputError(`${(e as Error).message} The audit read its settings from ${source}.`);
+  }
+  let report: AuditReport;
+  let warning: string | undefined;
+  try {
+    // Everyone the states name, so that a missing pair's person is named too; list members are named by their list.
+    const users = declarations.map((d) => d.ids.acsUserId);
+    const read = await readFromSeam(client, users, groups, groups);
+    const door = read.door!;
+    const unread = groups.filter((g) => door.members(g) === undefined);
+    if (unread.length > 0) {
+      // An audit that could not see a group must not read as clean.
+      const lists = read.warning?.split("\n").find((l) => l.includes("members of")) ?? "";
+      throw new AuditInputError(`the members of ${unread.length} of ${groups.length} access groups could not be read, so there is no audit: ${lists.replace(/^.*?: /, "")}`);
+    }
+    warning = read.warning;
+    const findings = auditFindings({
+      declarations,
+      members: (g) => door.members(g) as Exclude<ReturnType<typeof door.members>, undefined>,
+      otherUsers: read.readUsers,
+      pendingOlderThanSeconds: options.pendingOlderThanSeconds,
+      now: Date.now(),
+    });
+    // Names of people in findings but in no list (e.g. a missing pair's) come from the lookups above.
+    report = buildAuditReport(findings, read.names, states.map((s) => s.stack), options.pendingOlderThanSeconds);
+  } finally {
+    // undici keeps idle sockets open, which would hold the process for its keep-alive timeout.
+    await client.close();
+  }
+  await write(process.stdout, formats[options.format](report));
+  if (warning) process.stderr.write(`${warning}\n`);
+  const failing = findingKinds.filter((k) => options.failOn.has(k) && report[k].length > 0);
+  if (failing.length > 0) {
+    process.stderr.write(`pulumi-seam-acs audit: ${failing.map((k) => `${report[k].length} ${k}`).join(", ")} (--fail-on ${[...options.failOn].join(",")}).\n`);
+    return 3;
+  }
+  return 0;
+}
+
+/** Runs `audit` with the arguments after the command name; returns the exit code. */
+export function runAudit(argv: string[]): Promise<number> {
+  return runCommand("audit", auditUsage, parseOptions(argv), audit, (e) => e instanceof AuditInputError);
+}

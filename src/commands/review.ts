@@ -1,0 +1,217 @@
+/**
+ * `pulumi-seam-acs review`: turns `pulumi preview --json` into who gains and who loses access, in
+ * names, and can stop a pipeline when too many would lose it.
+ * Exit codes: 0 ok; 3 the guard tripped (after printing the review); 4 a gain names a user or
+ * group that does not exist (`up` would fail; also after printing); 1 bad input or failure;
+ * 2 usage error (thrown as UsageError, reported by cli.ts).
+ */
+import fs from "node:fs";
+import { parseCommandArgs } from "./parse-options";
+import { UsageError, write } from "./usage";
+import { accessChanges } from "../review/access-changes";
+import { formatJson } from "../review/format-json";
+import { formatMarkdown } from "../review/format-markdown";
+import { formatText } from "../review/format-text";
+import { guard } from "../review/guard";
+import { missingGainExitCode, missingGainsProblem } from "../review/missing-gains";
+import { namesFromSeam, noNames, NameResult } from "../review/names";
+import type { EngineFlags } from "../review/engine-flags";
+import { PendingOperation, readPendingOperations } from "../review/pending-operations";
+import { readStackConfig } from "../review/stack-config";
+import { readPreview, ReviewInputError } from "../review/preview-file";
+import { buildReport, Report } from "../review/report";
+
+export const reviewUsage = `Usage: pulumi-seam-acs review [options]
+
+Reads the JSON of \`pulumi preview --json --show-sames\` (stdin, or --preview FILE) and reports
+who gains and who loses access, in names, netting out what the provider will net out.
+For each gain and loss it reads the group's members at Seam (one request per group): a gain
+the person has already is "adopted", a loss already gone is "already gone"; the summary
+line counts what changes at the door. JSON items of additions and removals carry \`atSeam\`.
+
+  pulumi preview --json --show-sames | npx pulumi-seam-acs review
+  npx pulumi-seam-acs review --preview preview.json --format markdown
+
+Options:
+  --preview FILE        read the preview from FILE instead of stdin ("-" is stdin)
+  --format FORMAT       text (default), markdown, or json
+  --max-removals N      exit 3 when more than N memberships would lose access (counting
+                        every remove \`up\` sends, already gone or not)
+  --fail-on-removal     the same as --max-removals 0
+  --no-names            send no request to Seam; show ids only (atSeam is null)
+  --require-names       exit 1 when names cannot be read (no credentials, Seam failing)
+  --target URN          the preview was made with --target URN (repeat it as for pulumi;
+                        \`*\` matches any run of characters); the preview's JSON does not say
+  --target-dependents   the preview was made with --target-dependents
+  --destroy             the preview is of \`pulumi destroy --preview-only --json\`
+  --state FILE          \`pulumi stack export\` output: list operations an interrupted run
+                        left pending (the preview does not show them)
+  --stack NAME          read names with that stack's seam:* config (runs \`pulumi config\`
+                        in the current directory), as the provider would
+  -h, --help            show this help
+
+Without --stack, names are read with credentials from the environment only (not the stack
+config): SEAM_API_KEY, or SEAM_PERSONAL_ACCESS_TOKEN / SEAM_CONSOLE_SESSION_TOKEN with
+SEAM_WORKSPACE_ID; SEAM_ENDPOINT unless it is Seam's own API.
+
+Exit codes: 0 ok, 3 guard tripped (the review is printed first), 4 a gain names a user or group
+Seam does not have (\`pulumi up\` would fail), 1 bad input or failure, 2 usage error.
+`;
+
+const formats = { text: formatText, markdown: formatMarkdown, json: formatJson } as const;
+type Format = keyof typeof formats;
+
+interface Options {
+  readonly preview?: string;
+  readonly format: Format;
+  readonly maxRemovals?: number;
+  readonly names: boolean;
+  readonly requireNames: boolean;
+  readonly flags: EngineFlags;
+  readonly state?: string;
+  readonly stack?: string;
+}
+
+function parseOptions(argv: string[]): Options | "help" {
+  const { values, positionals } = parseCommandArgs("review", argv, {
+    preview: { type: "string" },
+    format: { type: "string" },
+    "max-removals": { type: "string" },
+    "fail-on-removal": { type: "boolean" },
+    "no-names": { type: "boolean" },
+    "require-names": { type: "boolean" },
+    target: { type: "string", multiple: true },
+    "target-dependents": { type: "boolean" },
+    destroy: { type: "boolean" },
+    state: { type: "string" },
+    stack: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return "help";
+  const [command, ...extra] = positionals;
+  if (command === undefined) throw new UsageError("no command given; the command is `review`.");
+  if (command !== "review") throw new UsageError(`unknown command "${command}"; the command is \`review\`.`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; pass the preview with --preview FILE or on stdin.`);
+
+  const format = values.format ?? "text";
+  if (!(format in formats)) throw new UsageError(`--format must be text, markdown or json, not "${format}".`);
+  let maxRemovals: number | undefined;
+  if (values["max-removals"] !== undefined) {
+    if (!/^\d+$/.test(values["max-removals"])) throw new UsageError(`--max-removals takes a whole number of memberships (0 or more), not "${values["max-removals"]}".`);
+    maxRemovals = Number(values["max-removals"]);
+  }
+  if (values["fail-on-removal"]) {
+    if (maxRemovals !== undefined && maxRemovals !== 0) throw new UsageError("--fail-on-removal means --max-removals 0; pass one of them.");
+    maxRemovals = 0;
+  }
+  if (values["no-names"] && values["require-names"]) throw new UsageError("--no-names and --require-names contradict each other; pass one of them.");
+  if (values["no-names"] && values.stack !== undefined) throw new UsageError("--stack only says where names are read; with --no-names there are none. Pass one of them.");
+  const targets = values.target ?? [];
+  if (targets.some((t) => t.trim() === "")) throw new UsageError("--target takes a resource URN, as pulumi's --target does.");
+  if (values["target-dependents"] && targets.length === 0) throw new UsageError("--target-dependents needs at least one --target, as for pulumi.");
+  const flags: EngineFlags = {
+    ...(targets.length > 0 ? { targets } : {}),
+    ...(values["target-dependents"] ? { targetDependents: true } : {}),
+    ...(values.destroy ? { destroy: true } : {}),
+  };
+  return {
+    preview: values.preview,
+    format: format as Format,
+    maxRemovals,
+    names: !values["no-names"],
+    requireNames: values["require-names"] === true,
+    flags,
+    ...(values.state !== undefined ? { state: values.state } : {}),
+    ...(values.stack !== undefined ? { stack: values.stack } : {}),
+  };
+}
+
+async function readInput(preview: string | undefined): Promise<{ text: string; source: string }> {
+  if (preview !== undefined && preview !== "-") {
+    try {
+      return { text: fs.readFileSync(preview, "utf8"), source: preview };
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "it is a directory" : (err.code ?? err.message);
+      throw new ReviewInputError(`Cannot read the preview ${preview}: ${why}. Write it with \`pulumi preview --json --show-sames > ${preview}\`.`);
+    }
+  }
+  if (process.stdin.isTTY) throw new UsageError("no preview: pipe `pulumi preview --json --show-sames` into this command, or pass --preview FILE.");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return { text: Buffer.concat(chunks).toString("utf8"), source: "stdin" };
+}
+
+async function review(options: Options): Promise<number> {
+  const { text, source } = await readInput(options.preview);
+  const preview = readPreview(text, source);
+  const changes = accessChanges(preview, options.flags);
+  const pending = options.state === undefined ? null : readState(options.state);
+  const all = [...changes.removals, ...changes.additions, ...changes.moves, ...changes.unknown, ...changes.retained, ...changes.refusals, ...changes.splitMoves];
+  const ids = (pick: (c: (typeof all)[number]) => string | null) => all.map(pick).filter((id): id is string => id !== null);
+  // One member list per group that gains, loses or moves someone: it says whether each gain or
+  // loss is in place at the door already, and names the people in it without a lookup each.
+  const doorGroups = [...changes.removals, ...changes.additions, ...changes.moves].map((c) => c.acsAccessGroupId);
+  const named: NameResult = options.names ? await readNames(options, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId), doorGroups) : { names: noNames };
+  if (named.warning && options.requireNames) {
+    process.stderr.write(`pulumi-seam-acs review: names are required (--require-names) but ${named.warning.replace(/^warning: /, "")}\n`);
+    return 1;
+  }
+  const report: Report = buildReport(changes, named.names, preview.stack, named.door, pending);
+  await write(process.stdout, formats[options.format](report));
+  if (named.warning) process.stderr.write(`${named.warning}\n`);
+  // The JSON has no room for caveats; a pipeline log should still show them.
+  if (options.format === "json") for (const note of report.notes) process.stderr.write(`note: ${note}\n`);
+  const verdict = guard(changes.removals.length, options.maxRemovals, {
+    splitMoves: new Set(changes.splitMoves.map((m) => `${m.acsAccessGroupId}/${m.acsUserId}`)).size,
+    refusals: changes.refusals.length,
+  });
+  if (verdict.tripped) process.stderr.write(`${verdict.reason}\n`);
+  // Before the guard's code: this `up` would fail whatever a reviewer decides.
+  const missing = missingGainsProblem(report);
+  if (missing !== undefined) {
+    process.stderr.write(`${missing}\n`);
+    return missingGainExitCode;
+  }
+  return verdict.tripped ? 3 : 0;
+}
+
+/** Names with the settings of the environment, or of `--stack`'s config and the environment. */
+async function readNames(options: Options, userIds: string[], groupIds: string[], memberGroupIds: string[]): Promise<NameResult> {
+  if (options.stack === undefined) return namesFromSeam(process.env, userIds, groupIds, memberGroupIds);
+  let config;
+  try {
+    config = await readStackConfig(options.stack);
+  } catch (e) {
+    return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message}` };
+  }
+  return namesFromSeam(process.env, userIds, groupIds, memberGroupIds, config);
+}
+
+function readState(file: string): PendingOperation[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ReviewInputError(`Cannot read the state ${file}: ${err.code === "ENOENT" ? "no such file" : (err.code ?? err.message)}. Write it with \`pulumi stack export > ${file}\`.`);
+  }
+  return readPendingOperations(text, file);
+}
+
+/** Runs `review` with the arguments after the command name; returns the exit code. */
+export async function runReview(argv: string[]): Promise<number> {
+  const options = parseOptions(["review", ...argv]);
+  if (options === "help") {
+    await write(process.stdout, reviewUsage);
+    return 0;
+  }
+  try {
+    return await review(options);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const message = e instanceof ReviewInputError ? e.message : `unexpected failure: ${(e as Error).message ?? String(e)}`;
+    process.stderr.write(`pulumi-seam-acs review: ${message}\n`);
+    return 1;
+  }
+}
