@@ -303,6 +303,13 @@ test("export → loadRoster → the review says adopted → up changes nothing a
 
 test("export: usage and bad input", async () => {
   expect((await bin(["export"])).code).toBe(2);
+  // Options are read as every command reads them (parse-options.ts): a typo is named, with a suggestion.
+  const typo = await bin(["export", "--gruop", g.lobby!]);
+  expect(typo.code).toBe(2);
+  expect(typo.stderr).toMatch(/unknown option --gruop \(did you mean --group\?\); the options of `export` are --group VALUE/);
+  const auditTypo = await bin(["audit", "--formt", "json"]);
+  expect(auditTypo.code).toBe(2);
+  expect(auditTypo.stderr).toMatch(/unknown option --formt \(did you mean --format\?\)/);
   const none = await bin(["export", "--group", "acs_access_group_nope"]);
   expect(none.code).toBe(1);
   expect(none.stderr).toMatch(/Seam has no access group acs_access_group_nope/);

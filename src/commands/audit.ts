@@ -8,7 +8,7 @@
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "./parse-options";
 import { runCommand, UsageError, write } from "./usage";
 import { auditFindings, Declaration, touchedGroups } from "../audit/findings";
 import { formatAuditJson } from "../audit/format-json";
@@ -69,24 +69,16 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
+  // One frame for every command's options: an unknown one is named, with the list (parse-options.ts).
+  const { values, positionals } = parseCommandArgs("audit", argv, {
         state: { type: "string", multiple: true },
         stack: { type: "string", multiple: true },
         format: { type: "string" },
         "fail-on": { type: "string" },
         "pending-older-than": { type: "string" },
         help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]!);
-  }
-  const { values } = parsed;
+      });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; audit takes only options.`);
   if (values.help) return "help";
   const states = values.state ?? [];
   const stacks = values.stack ?? [];

@@ -4,8 +4,8 @@
  * step. Read-only. Exit codes: 0 ok; 1 bad input (no such group, group in another access system)
  * or Seam unreadable; 2 usage error (thrown as UsageError, reported by cli.ts).
  */
-import { parseArgs } from "node:util";
 import { runCommand, UsageError, write } from "./usage";
+import { parseCommandArgs } from "./parse-options";
 import { ExportedGroup, rosterYaml } from "../export/roster-export";
 import { canonical, seamIdProblem } from "../provider/inputs";
 import { namesSettings } from "../review/names";
@@ -46,17 +46,9 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      options: { group: { type: "string", multiple: true }, "acs-system-id": { type: "string" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]!);
-  }
-  const { values } = parsed;
+  // One frame for every command's options: an unknown one is named, with the list (parse-options.ts).
+  const { values, positionals } = parseCommandArgs("export", argv, { group: { type: "string", multiple: true }, "acs-system-id": { type: "string" }, help: { type: "boolean", short: "h" } });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; export takes only options.`);
   if (values.help) return "help";
   const groups = [...new Set((values.group ?? []).map(canonical))];
   if (groups.length === 0) throw new UsageError("export needs at least one --group ID (an acs_access_group_id).");
