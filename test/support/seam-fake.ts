@@ -43,8 +43,11 @@ export interface SeamFake extends SeamDouble {
   readonly requests: RecordedRequest[];
   /** Requests to one route, e.g. `/acs/users/remove_from_access_group`. */
   requestsTo(path: string): RecordedRequest[];
-  /** The next requests to `path` get these faults, one each, in order. */
-  injectFaults(path: string, faults: Fault[]): void;
+  /**
+   * The next requests to `path` get these faults, one each, in order; with `where`, only requests
+   * whose body it accepts (so a test does not depend on the order the engine sends requests in).
+   */
+  injectFaults(path: string, faults: Fault[], where?: (body: unknown) => boolean): void;
   /** Drops the faults injected and not yet used (every path). */
   clearFaults(): void;
   /**
@@ -66,7 +69,12 @@ export interface SeamFake extends SeamDouble {
 
 export async function startSeamFake(): Promise<SeamFake> {
   const requests: RecordedRequest[] = [];
-  const queued = new Map<string, Fault[]>();
+  const queued = new Map<string, { fault: Fault; where?: (body: unknown) => boolean }[]>();
+  const takeQueued = (exchange: Exchange): Fault | undefined => {
+    const queue = queued.get(exchange.path) ?? [];
+    const i = queue.findIndex((q) => !q.where || q.where(exchange.body));
+    return i < 0 ? undefined : queue.splice(i, 1)[0].fault;
+  };
   const outages = new Map<string, Outage>();
   let latencyMs = 0;
   let rateLimit: { perSecond: number; windowStart: number; admitted: number } | undefined;
@@ -95,7 +103,7 @@ export async function startSeamFake(): Promise<SeamFake> {
           }
           rateLimit.admitted++;
         }
-        const fault = queued.get(exchange.path)?.shift() ?? pickOutage(outages.get(exchange.path));
+        const fault = takeQueued(exchange) ?? pickOutage(outages.get(exchange.path));
         if (!fault) return false;
         record.fault = fault.kind;
         if (fault.kind === "reset") {
@@ -121,7 +129,7 @@ export async function startSeamFake(): Promise<SeamFake> {
     ...double,
     requests,
     requestsTo: (path) => requests.filter((r) => r.path === path),
-    injectFaults: (path, faults) => queued.set(path, [...(queued.get(path) ?? []), ...faults]),
+    injectFaults: (path, faults, where) => queued.set(path, [...(queued.get(path) ?? []), ...faults.map((fault) => ({ fault, where }))]),
     clearFaults: () => queued.clear(),
     duringOutage: async (path, fault, options, f) => {
       outages.set(path, { faults: [fault].flat(), fraction: options.fraction ?? 1, passesLeft: options.after ?? 0 });
