@@ -62,7 +62,10 @@ export class PulumiProject {
     this.backend = path.join(this.dir, ".state");
     fs.mkdirSync(this.home);
     fs.mkdirSync(this.backend);
-    fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\n`);
+    // The programs are plain JavaScript; without `typescript: false` the Node.js language host loads
+    // its vendored TypeScript compiler on every run, about 1 s of CPU per up, preview or destroy
+    // (measured). The engine and the provider run exactly as for any JavaScript project.
+    fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n`);
     fs.writeFileSync(path.join(this.dir, "index.js"), options.program ?? configDrivenProgram);
     // Its own package.json, as a real project has; dependencies resolve from the consumer above.
     fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }));
