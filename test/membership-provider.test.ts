@@ -339,7 +339,7 @@ describe("AccessGroupRoster deletes go through the same removal policy", () => {
     const props = { acsAccessGroupId: group, members: [a!, b!, c!].sort() };
     const { id, outs } = await provider().create(props);
     expect(fake.membersOf(group).sort()).toEqual([a, b, c].sort());
-    return { group, a: a!, b: b!, c: c!, id, outs };
+    return { group, a: a!, b: b!, c: c!, id, outs: outs! };
   }
 
   test("members another resource holds are skipped, the rest removed", async () => {

@@ -73,7 +73,7 @@ export async function startSeamFake(): Promise<SeamFake> {
   const takeQueued = (exchange: Exchange): Fault | undefined => {
     const queue = queued.get(exchange.path) ?? [];
     const i = queue.findIndex((q) => !q.where || q.where(exchange.body));
-    return i < 0 ? undefined : queue.splice(i, 1)[0].fault;
+    return i < 0 ? undefined : queue.splice(i, 1)[0]!.fault;
   };
   const outages = new Map<string, Outage>();
   let latencyMs = 0;
