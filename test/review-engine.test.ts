@@ -12,6 +12,7 @@ import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-f
 
 const userRoute = "/acs/users/get";
 const groupRoute = "/acs/access_groups/get";
+const groupsRoute = "/acs/access_groups/list";
 const membersRoute = "/acs/access_groups/list_users";
 const hostileName = "Eve | <img src=x onerror=alert(1)> **bold** [x](https://evil.example) @octocat\nsecond line `code` \\";
 const hostileGroup = "Vault |\n<script>alert(1)</script>";
@@ -168,14 +169,16 @@ test("JSON, field by field: removals, additions, moves and unknowns netted as th
   );
   expect(json.unknown).toEqual([{ acsUserId: null, acsAccessGroupId: g.lab, resources: [urn("hank-lab")], user: null, group: { name: "Lab" } }]);
 
-  // One member list per group that gains or loses someone (5), one name per group (5), and a
-  // lookup only for the people no list named: ghost (deleted) and frank (his group is gone).
+  // One member list per group that gains or loses someone (5), one list of the workspace's groups
+  // for their names, and a lookup only for the people no list named: ghost (deleted) and frank
+  // (his group is gone, so the list lacks it and it is read on its own: a 404).
   const sent = fake.requests.slice(before);
-  expect(sent.every((s) => s.path === userRoute || s.path === groupRoute || s.path === membersRoute)).toBe(true);
+  expect(sent.every((s) => s.path === userRoute || s.path === groupRoute || s.path === groupsRoute || s.path === membersRoute)).toBe(true);
+  expect(sent.filter((s) => s.path === groupsRoute)).toHaveLength(1);
   const asked = (route: string, key: string) => sent.filter((s) => s.path === route).map((s) => (s.body as Record<string, string>)[key]).sort();
   expect(asked(membersRoute, "acs_access_group_id")).toEqual(["lab", "lobby", "oldRoom", "roof", "vault"].map((k) => g[k]).sort());
   expect(asked(userRoute, "acs_user_id")).toEqual(["frank", "ghost"].map((k) => u[k]).sort());
-  expect(asked(groupRoute, "acs_access_group_id")).toEqual(["lab", "lobby", "oldRoom", "roof", "vault"].map((k) => g[k]).sort());
+  expect(asked(groupRoute, "acs_access_group_id")).toEqual([g.oldRoom]);
   expect(sent.every((s) => s.headers.authorization === `Bearer ${canary}`)).toBe(true);
 });
 
@@ -323,7 +326,9 @@ test("Seam down during name lookups: ids and one warning line (never the token),
   const env = { ...withNames(), SEAM_MAX_ATTEMPTS: "2", SEAM_REQUEST_TIMEOUT_SECONDS: "2" };
   const down = { kind: "status", status: 503 } as const;
   const during = (f: () => Promise<RunResult>) =>
-    fake.duringOutage(userRoute, down, {}, () => fake.duringOutage(groupRoute, down, {}, () => fake.duringOutage(membersRoute, down, {}, f)));
+    fake.duringOutage(userRoute, down, {}, () =>
+      fake.duringOutage(groupRoute, down, {}, () => fake.duringOutage(groupsRoute, down, {}, () => fake.duringOutage(membersRoute, down, {}, f))),
+    );
   const r = await during(() => review([], { env }));
   expect(r.code).toBe(0);
   expect(r.stdout.split("\n")[0]).toBe("5 lose access, 2 gain access, 4 moved in state, 1 not known until apply");

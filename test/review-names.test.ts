@@ -47,6 +47,33 @@ describe("names from the member lists of the affected groups", () => {
     expect(door?.isMember({ acsUserId: "u5", acsAccessGroupId: "g1" })).toBe(false);
   });
 
+  test("several groups are named from one list of the workspace's access groups; a group it lacks is read on its own", async () => {
+    const lobby = "0b9c4f4e-5c43-4b7e-9f0a-1c2d3e4f5a6b";
+    const r = {
+      ...reader({ [lobby]: ["u1"], g2: ["u2"] }),
+      listAccessGroups: async () => (r.calls.push("groups"), [{ acsAccessGroupId: lobby.toUpperCase(), name: "lobby" }, { acsAccessGroupId: "g2", name: "lab" }, { acsAccessGroupId: "g9", name: "other" }]),
+    };
+    const { names, warning } = await readFromSeam(r, ["u1", "u2"], [lobby, "g2", "g3"], [lobby, "g2"]);
+    expect(warning).toBeUndefined();
+    // Seam lists the lobby's UUID in capitals: ids compare as the provider compares them.
+    expect(r.calls.sort()).toEqual(["group g3", "groups", `list ${lobby}`, "list g2"]);
+    expect([names.group(lobby), names.group("g2"), names.group("g3"), names.group("g9")]).toEqual([{ name: "lobby" }, { name: "lab" }, { name: "door g3" }, undefined]);
+  });
+
+  test("when the list of groups fails, each group is read on its own", async () => {
+    const r = { ...reader({}), listAccessGroups: async () => (r.calls.push("groups"), Promise.reject(new Error("down"))) };
+    const { names, warning } = await readFromSeam(r, [], ["g1", "g2"], []);
+    expect(warning).toBeUndefined();
+    expect(r.calls.sort()).toEqual(["group g1", "group g2", "groups"]);
+    expect(names.group("g2")).toEqual({ name: "door g2" });
+  });
+
+  test("one group is read on its own, not by listing the workspace", async () => {
+    const r = { ...reader({}), listAccessGroups: async () => (r.calls.push("groups"), []) };
+    await readFromSeam(r, [], ["g1"], []);
+    expect(r.calls).toEqual(["group g1"]);
+  });
+
   test("a list that fails is no failure of the names: its people are read one by one, and the door is not known", async () => {
     const r = reader({ g1: ["u1", "u2"] }, ["g1"]);
     const { names, warning, door } = await readFromSeam(r, ["u1", "u2"], ["g1"], ["g1"]);

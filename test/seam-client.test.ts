@@ -111,6 +111,8 @@ test("reads: a user's name and email, a group's name and members; a missing one 
   expect(user!.email).toMatch(/@/);
   expect(await client.getAccessGroup(acsAccessGroupId)).toEqual({ acsAccessGroupId, name: "Observatory", acsSystemId: fake.seed.visionline_acs_system_1 });
   expect(await client.listAccessGroupUsers(acsAccessGroupId)).toEqual([acsUserId]);
+  // Unfiltered, /acs/access_groups/list gives every group of the workspace, names included.
+  expect(await client.listAccessGroups()).toContainEqual({ acsAccessGroupId, name: "Observatory", acsSystemId: fake.seed.visionline_acs_system_1 });
   // The member list carries each acs_user whole: names and pending_mutations, as /acs/users/get does.
   const stuck = { mutation_code: "deferring_group_membership_update", acs_access_group_id: acsAccessGroupId, variant: "adding", created_at: "2026-11-30T10:00:00.000Z", message: "Waiting" };
   fake.setPendingMutations(acsUserId, [stuck]);

@@ -1,6 +1,6 @@
 /**
- * Names for the ids in a review: one read per distinct user and per distinct group, all started
- * at once. The client's own request budget and retries bound them; nothing here mutates.
+ * Names for the ids in a review: one read per distinct user the member lists did not name, and
+ * the groups' names from one list of the workspace's access groups, all started at once. The client's own request budget and retries bound them; nothing here mutates.
  * Credentials resolve exactly as the provider's do: from the environment, or with `--stack` from
  * that stack's config first (review/stack-config.ts).
  */
@@ -29,6 +29,8 @@ export const noNames: Names = { user: () => undefined, group: () => undefined };
 export interface NameReader {
   getAcsUser(acsUserId: string): Promise<AcsUser | undefined>;
   getAccessGroup(acsAccessGroupId: string): Promise<AccessGroup | undefined>;
+  /** Every access group of the workspace in one request (`SeamClient` has it); optional for readers that cannot. */
+  listAccessGroups?(): Promise<AccessGroup[]>;
 }
 
 /** A reader that can also list a group's members (`SeamClient` is one). */
@@ -115,6 +117,31 @@ export async function lookUpNames(
       failures.push(e);
     }
   };
+  const readGroup = (id: string) => read(id, async (i) => {
+    const g = await reader.getAccessGroup(i);
+    return g && { name: g.name };
+  }, groups);
+  // Several groups are named from one list of the workspace's access groups; a group the list
+  // lacks (or every group, when the list fails) is read on its own, so "missing" comes from a 404.
+  let groupReads = distinctGroups.length;
+  const nameGroups = async () => {
+    const listed = new Map<string, AccessGroup>();
+    if (distinctGroups.length > 1 && reader.listAccessGroups) {
+      try {
+        for (const g of await reader.listAccessGroups()) listed.set(canonical(g.acsAccessGroupId), g);
+      } catch {
+        // Each group is then read on its own; those reads report their own failures.
+      }
+    }
+    const unlisted = [];
+    for (const id of distinctGroups) {
+      const g = listed.get(id);
+      if (g) groups.set(id, { name: g.name });
+      else unlisted.push(id);
+    }
+    groupReads = unlisted.length;
+    await Promise.all(unlisted.map(readGroup));
+  };
   await Promise.all([
     ...distinctUsers.map((id) =>
       read(id, async (i) => {
@@ -123,14 +150,11 @@ export async function lookUpNames(
         return u && userNameOf(u);
       }, users),
     ),
-    ...distinctGroups.map((id) => read(id, async (i) => {
-      const g = await reader.getAccessGroup(i);
-      return g && { name: g.name };
-    }, groups)),
+    nameGroups(),
   ]);
   const names: Names = { user: (id) => users.get(canonical(id)), group: (id) => groups.get(canonical(id)) };
   if (failures.length === 0) return { names, readUsers };
-  const total = distinctUsers.length + distinctGroups.length;
+  const total = distinctUsers.length + groupReads;
   const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
   return {
     names,

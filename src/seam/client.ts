@@ -69,9 +69,13 @@ const acsUserPage = z.object({
   acs_users: z.array(acsUserFields),
   pagination: z.object({ has_next_page: z.boolean(), next_page_cursor: z.string().nullish() }).optional(),
 });
-const accessGroupBody = z.object({
-  acs_access_group: z.object({ acs_access_group_id: z.string(), name: z.string(), acs_system_id: z.string().optional() }),
-});
+const accessGroupFields = z.object({ acs_access_group_id: z.string(), name: z.string(), acs_system_id: z.string().optional() });
+const accessGroupBody = z.object({ acs_access_group: accessGroupFields });
+const accessGroupsBody = z.object({ acs_access_groups: z.array(accessGroupFields) });
+
+function toAccessGroup(group: z.infer<typeof accessGroupFields>): AccessGroup {
+  return { acsAccessGroupId: group.acs_access_group_id, name: group.name, ...(group.acs_system_id ? { acsSystemId: group.acs_system_id } : {}) };
+}
 const groupUsersBody = z.object({
   acs_users: z.array(acsUserFields),
   // Seam does not page this route; were it ever to, a partial list must not read as "not a member".
@@ -198,8 +202,17 @@ export class SeamClient {
       acsAccessGroupId,
     });
     if (body === undefined) return undefined;
-    const group = parse(accessGroupBody, body, "/acs/access_groups/get").acs_access_group;
-    return { acsAccessGroupId: group.acs_access_group_id, name: group.name, ...(group.acs_system_id ? { acsSystemId: group.acs_system_id } : {}) };
+    return toAccessGroup(parse(accessGroupBody, body, "/acs/access_groups/get").acs_access_group);
+  }
+
+  /**
+   * Every access group of the workspace (`/acs/access_groups/list` with no filter: one request,
+   * which Seam does not page), as `{ acsAccessGroupId, name, acsSystemId? }`. The review names
+   * groups from it instead of one `/acs/access_groups/get` per group.
+   */
+  async listAccessGroups(): Promise<AccessGroup[]> {
+    const body = await this.post("/acs/access_groups/list", {}, "Listing the workspace's access groups", {});
+    return parse(accessGroupsBody, body, "/acs/access_groups/list").acs_access_groups.map(toAccessGroup);
   }
 
   /** The ids of the group's members (one request: Seam does not paginate this route), or undefined when the group is gone. */
