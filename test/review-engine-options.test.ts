@@ -182,7 +182,7 @@ test("destroy --target --target-dependents: x is removed, w (deletedWith x) is r
 
 test("a killed up leaves a pending create that only the state shows; the review lists it with the reconcile commands, which work", async () => {
   await setEntries([{ name: "k", ...pair("u2", "g4") }, { name: "c", ...pair("u1", "g1") }]);
-  fake.setLatency(8_000);
+  fake.setLatency(3_000); // every answer held 3 s: the kill below lands while the add is in flight
   const env = { ...(p as unknown as { env: NodeJS.ProcessEnv }).env };
   const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--color=never", "--target", urn("k")], { cwd: p.dir, env, detached: true, stdio: "ignore" });
   const closed = new Promise((resolve) => child.on("close", resolve));
@@ -194,7 +194,7 @@ test("a killed up leaves a pending create that only the state shows; the review 
   process.kill(-child.pid!, "SIGKILL"); // as hosted CI cancels, after its grace period
   await closed;
   fake.setLatency(0);
-  await new Promise((resolve) => setTimeout(resolve, 8_500)); // the add the fake held reaches it
+  await new Promise((resolve) => setTimeout(resolve, 3_500)); // the add the fake held reaches it
   expect(fake.membersOf(g.g4!)).toContain(u.u2);
   // Measured: the dynamic-provider process is not in the CLI's process group and outlives the
   // kill (reparented, it keeps running). End the ones this project's run left, by their pid.
