@@ -1,6 +1,8 @@
 /**
  * Names for the ids in a review: one read per distinct user the member lists did not name, and
- * the groups' names from one list of the workspace's access groups, all started at once. The client's own request budget and retries bound them; nothing here mutates.
+ * the groups' names from one list of the workspace's access groups (a lone group, or one the list
+ * lacks, read on its own). The client's own request budget and retries bound the requests;
+ * nothing here mutates.
  * Credentials resolve exactly as the provider's do: from the environment, or with `--stack` from
  * that stack's config first (review/stack-config.ts).
  */
@@ -117,50 +119,53 @@ export async function lookUpNames(
       failures.push(e);
     }
   };
-  const readGroup = (id: string) => read(id, async (i) => {
-    const g = await reader.getAccessGroup(i);
-    return g && { name: g.name };
-  }, groups);
-  // Several groups are named from one list of the workspace's access groups; a group the list
-  // lacks (or every group, when the list fails) is read on its own, so "missing" comes from a 404.
-  let groupReads = distinctGroups.length;
-  const nameGroups = async () => {
-    const listed = new Map<string, AccessGroup>();
-    if (distinctGroups.length > 1 && reader.listAccessGroups) {
-      try {
-        for (const g of await reader.listAccessGroups()) listed.set(canonical(g.acsAccessGroupId), g);
-      } catch {
-        // Each group is then read on its own; those reads report their own failures.
-      }
-    }
-    const unlisted = [];
-    for (const id of distinctGroups) {
-      const g = listed.get(id);
-      if (g) groups.set(id, { name: g.name });
-      else unlisted.push(id);
-    }
-    groupReads = unlisted.length;
-    await Promise.all(unlisted.map(readGroup));
-  };
+  // Users are read while the groups are listed.
+  const userReads = distinctUsers.map((id) =>
+    read(id, async (i) => {
+      const u = await reader.getAcsUser(i);
+      if (u) readUsers.set(i, u);
+      return u && userNameOf(u);
+    }, users),
+  );
+  const listed = distinctGroups.length > 1 ? await listGroups(reader) : new Map<string, AccessGroup>();
+  const unlisted: string[] = [];
+  for (const id of distinctGroups) {
+    const g = listed.get(id);
+    if (g) groups.set(id, { name: g.name });
+    else unlisted.push(id);
+  }
   await Promise.all([
-    ...distinctUsers.map((id) =>
-      read(id, async (i) => {
-        const u = await reader.getAcsUser(i);
-        if (u) readUsers.set(i, u);
-        return u && userNameOf(u);
-      }, users),
-    ),
-    nameGroups(),
+    ...userReads,
+    ...unlisted.map((id) => read(id, async (i) => {
+      const g = await reader.getAccessGroup(i);
+      return g && { name: g.name };
+    }, groups)),
   ]);
   const names: Names = { user: (id) => users.get(canonical(id)), group: (id) => groups.get(canonical(id)) };
   if (failures.length === 0) return { names, readUsers };
-  const total = distinctUsers.length + groupReads;
+  const total = distinctUsers.length + unlisted.length;
   const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
   return {
     names,
     readUsers,
     warning: `warning: ${failures.length} of ${total} names could not be read from Seam, so the review shows their ids: ${first}`,
   };
+}
+
+/**
+ * The workspace's access groups by canonical id, from one `/acs/access_groups/list`; empty when
+ * the reader cannot list or the list fails, so that every group is then read on its own (and
+ * "missing" only ever comes from a 404 of `/acs/access_groups/get`).
+ */
+async function listGroups(reader: NameReader): Promise<Map<string, AccessGroup>> {
+  const listed = new Map<string, AccessGroup>();
+  if (!reader.listAccessGroups) return listed;
+  try {
+    for (const g of await reader.listAccessGroups()) listed.set(canonical(g.acsAccessGroupId), g);
+  } catch {
+    // The reads that follow report their own failures.
+  }
+  return listed;
 }
 
 /** Names only decorate the review: by default they stop trying after this long, not a provider operation's 300 s. */
