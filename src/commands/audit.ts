@@ -71,13 +71,13 @@ interface Options {
 function parseOptions(argv: string[]): Options | "help" {
   // One frame for every command's options: an unknown one is named, with the list (parse-options.ts).
   const { values, positionals } = parseCommandArgs("audit", argv, {
-        state: { type: "string", multiple: true },
-        stack: { type: "string", multiple: true },
-        format: { type: "string" },
-        "fail-on": { type: "string" },
-        "pending-older-than": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      });
+    state: { type: "string", multiple: true },
+    stack: { type: "string", multiple: true },
+    format: { type: "string" },
+    "fail-on": { type: "string" },
+    "pending-older-than": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; audit takes only options.`);
   if (values.help) return "help";
   const states = values.state ?? [];
