@@ -13,6 +13,7 @@
  * The fake is an optional peer dependency (it weighs about 50 MB; a deployment never needs it):
  * `loadFake` says how to install it when it is missing.
  */
+import { createHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -76,6 +77,12 @@ export interface SeamDouble {
   /** The workspace-1 API key of the fake's seed. */
   readonly apiKey: string;
   addApiKey(token: string): void;
+  /** Deletes the API key, as revoking it in the Seam console does: the fake then answers its requests 401 (`API Key not found`). */
+  revokeApiKey(token: string): void;
+  /** Adds a personal access token (`seam_at<id>_<secret>`), as the fake stores one: by its short token and the hash of its secret. */
+  addPersonalAccessToken(token: string): void;
+  /** Deletes the personal access token: the fake then answers its requests 401 (`Access token not found`). */
+  revokePersonalAccessToken(token: string): void;
   addUser(fullName: string, workspaceId?: string, details?: UserDetails): string;
   addGroup(name: string, workspaceId?: string): string;
   /** The group's members, each once (the fake stores a repeated add twice; Seam does not). */
@@ -356,6 +363,20 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
     addApiKey: (token) => {
       fake.database.addApiKey({ token, workspace_id: seed.seed_workspace_1 });
     },
+    revokeApiKey: (token) => {
+      if (!db().api_keys.some((k) => k.token === token)) throw new Error("revokeApiKey: the fake has no such API key");
+      setState((s) => ({ api_keys: s.api_keys.filter((k) => k.token !== token) }));
+    },
+    addPersonalAccessToken: (token) => {
+      const [, shortToken, secret] = /^seam_(at[^_]*)_([^_]+)$/.exec(token) ?? [];
+      if (!shortToken || !secret) throw new Error("addPersonalAccessToken: expected seam_at<id>_<secret>");
+      fake.database.addAccessToken({ access_token_name: "test", email: "owner@example.com", short_token: shortToken, long_token_hash: hashSecret(secret) });
+    },
+    revokePersonalAccessToken: (token) => {
+      const hash = hashSecret(token.split("_").at(-1) ?? "");
+      if (!db().access_tokens.some((t) => t.long_token_hash === hash)) throw new Error("revokePersonalAccessToken: the fake has no such token");
+      setState((s) => ({ access_tokens: s.access_tokens.filter((t) => t.long_token_hash !== hash) }));
+    },
     addUser: (fullName, workspaceId = seed.seed_workspace_1, details = {}) =>
       fake.database.addAcsUser({
         acs_system_id: seed.visionline_acs_system_1,
@@ -415,9 +436,17 @@ interface FakeAccessGroup {
 }
 
 interface FakeState {
+  api_keys: { token: string }[];
+  /** The fake keeps a personal access token as the sha256 (hex) of its secret, the part after the last `_`. */
+  access_tokens: { long_token_hash: string }[];
   acs_access_groups: FakeAccessGroup[];
   acs_users: any[];
   user_identities?: { user_identity_id: string; email_address?: string | null }[];
+}
+
+/** How the fake hashes a personal access token's secret (its `hashLongToken`). */
+function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
 }
 
 async function readBody(req: http.IncomingMessage): Promise<string> {

@@ -115,6 +115,15 @@ function refuseShellOnlyTarget(fromConfig: (key: Key) => string | undefined, fro
   }
 }
 
+/**
+ * Where the token of `auth` was set, as the user would write it: the stack config key (e.g.
+ * `seam:apiKey`) when it came from the stack config, else the environment variable
+ * (`SEAM_API_KEY`). For messages that say which credential to replace; never the token itself.
+ */
+export function tokenSetting(auth: Pick<SeamAuth, "mode" | "source">): string {
+  return auth.source === "stack config" ? keys[auth.mode].config : keys[auth.mode].env;
+}
+
 function resolveAuth(
   source: SeamAuth["source"],
   tokenFor: (mode: AuthMode) => string | undefined,

@@ -1,0 +1,98 @@
+/**
+ * Seam refusing the credentials (HTTP 401 or 403) during a read (`pulumi refresh`) or a delete
+ * (`pulumi destroy`, or a resource leaving the program): one error that says which credentials
+ * were sent and what to run, for AccessGroupMembership and AccessGroupRoster alike.
+ *
+ * Why it needs saying: a plain `pulumi refresh` or `pulumi destroy` does not run the program, and
+ * the engine configures the provider with the config stored with the stack's last update (the
+ * default provider's inputs), not the stack config as it is now. After a key is rotated
+ * (`pulumi config set --secret seam:apiKey <new>`), those runs still send the old key until a
+ * `pulumi up` stores the new one, or they are run with `--run-program`.
+ *
+ * The rule for the environment: a token in the environment never stands in for a refused token
+ * of the stack config. It is the rule of settings.ts (a token in the stack config wins, for every
+ * operation) kept whole: a variable exported in a shell is often meant for another stack or
+ * workspace, and `--run-program` or `pulumi up` already send the stack config's current token,
+ * to the workspace the state records (membership-provider.ts `sameWorkspace`).
+ */
+import { SeamApiError } from "../seam/errors";
+import { SeamAuth, tokenSetting } from "../seam/settings";
+
+/** What the provider knows of the run when Seam refused: the credentials and whether the program ran. */
+export interface RefusalContext {
+  /** The credentials that were sent (their mode and source, never the token). */
+  readonly auth: Pick<SeamAuth, "mode" | "source">;
+  /**
+   * `check` ran in this provider process: the engine runs the program (`pulumi up`, or a run with
+   * `--run-program`), so the provider has the stack config as it is now, not the stored one.
+   */
+  readonly programRan: boolean;
+}
+
+/**
+ * Turns Seam's refusals of the credentials into one clear error per process: the first says what
+ * happened and what to run; later ones (other resources of the same run) point to it, so the
+ * explanation is printed once. Any other error passes through unchanged.
+ */
+export class CredentialRefusals {
+  private first: string | undefined;
+
+  /**
+   * Runs `operation` (a read or delete of the resource `subject`, e.g.
+   * `AccessGroupMembership delete (acs_user_id=… acs_access_group_id=…)`); a SeamApiError whose
+   * status refuses the credentials becomes a CredentialsRefusedError (message only, no stack).
+   */
+  async during<T>(subject: string, context: () => RefusalContext, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (e) {
+      if (!(e instanceof SeamApiError && e.refusesCredentials)) throw e;
+      if (this.first !== undefined) {
+        throw new CredentialsRefusedError(
+          `${subject}: Seam refused the same credentials as for ${this.first}; that error says what to run. ` + `It stays in the state as it was.`,
+        );
+      }
+      this.first = subject;
+      throw new CredentialsRefusedError(`${subject}: ${explain(e, context())}`);
+    }
+  }
+}
+
+/**
+ * Seam refused the credentials. Its message is the whole error: `stack` is the message too,
+ * because the dynamic provider host prints `${error}: ${error.stack}` for a failed read or
+ * delete (`@pulumi/pulumi` cmd/dynamic-provider), and a trace would name this package's files.
+ */
+export class CredentialsRefusedError extends Error {
+  override readonly name = "CredentialsRefusedError";
+
+  constructor(message: string) {
+    super(message);
+    this.stack = message;
+  }
+}
+
+function explain(e: SeamApiError, { auth, programRan }: RefusalContext): string {
+  const setting = tokenSetting(auth);
+  const answer = `Seam answered: ${e.message}.`;
+  const configKey = tokenSetting({ mode: auth.mode, source: "stack config" });
+  if (auth.source === "environment") {
+    return (
+      `Seam refused the credentials from the environment (${setting}); the stack config sets no token, so the environment's is sent. ` +
+      `Set a valid one in ${setting}, or in the stack config (\`pulumi config set --secret ${configKey} <token>\`). It stays in the state as it was. ${answer}`
+    );
+  }
+  if (programRan) {
+    return (
+      `Seam refused the credentials of the stack config (${setting}). Set valid ones with \`pulumi config set --secret ${setting} <token>\` ` +
+      `and run again. It stays in the state as it was. ${answer}`
+    );
+  }
+  return (
+    `Seam refused the credentials (${setting}) that the engine used: \`pulumi refresh\` and \`pulumi destroy\` send the credentials stored with the stack's last update, ` +
+    `not the stack config as it is now, so a token rotated since that update is still the old one here. ` +
+    `Run \`pulumi up\` first (it stores the stack config's credentials), then run the command again; or run \`pulumi destroy --run-program\` or ` +
+    `\`pulumi refresh --run-program\`, which send the stack config's credentials as they are now. A token in the environment is not used in place of ` +
+    `the stack config's. It stays in the state as it was. ${answer} See "Rotating credentials" in the package's docs/configuration.md.`
+  );
+}
