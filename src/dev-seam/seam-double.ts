@@ -6,7 +6,9 @@
  *    fake's database with the fake's own auth and 404s;
  *  - on `/acs/users/get` and `/acs/users/list`: `search`, the user-identity email filter and
  *    pagination on the list, and `pending_mutations` set through `setPendingMutations` (the
- *    fake has none; also in the acs_users of `list_users`).
+ *    fake has none; also in the acs_users of `list_users`);
+ *  - an API key or personal access token the fake does not know (never made, or revoked) is
+ *    answered 401 unauthorized on every route, as Seam answers it (see `unknownToken`).
  * Everything else passes through to the fake untouched. Used by `pulumi-seam-acs dev-server`,
  * the demo and the tests (which add faults and counters through `hooks`; test/support/seam-fake.ts).
  *
@@ -174,6 +176,12 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
     const passOn = () => forward(exchange.method, url.pathname + url.search, req.headers, raw);
     try {
       if (hooks.intercept && (await hooks.intercept(exchange, { req, res, send, forward: passOn }))) return;
+      const refused = unknownToken(req.headers.authorization);
+      if (refused) {
+        const requestId = String(fake.database.getNextRequestId());
+        send(401, JSON.stringify({ error: { type: "unauthorized", message: refused }, ok: false }), { "content-type": "application/json", "seam-request-id": requestId });
+        return;
+      }
       if (userRoutes.has(url.pathname)) {
         const answer = await answerUserRoute(url.pathname, exchange.body as Record<string, unknown>, req.headers);
         send(answer.status, JSON.stringify(answer.body), { "content-type": "application/json", "seam-request-id": answer.requestId });
@@ -349,6 +357,25 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
       if (user && user.workspace_id === workspaceId) users.push(presentUser(user, false));
     }
     return { status: 200, body: { acs_users: users, ok: true }, requestId };
+  }
+
+  /**
+   * Seam answers a request with an API key or personal access token it does not know (never made,
+   * or revoked) 401 unauthorized, on every route. The fake tries each auth mode a route accepts
+   * and answers with the complaint of the last one: on `/workspaces/get`, whose last mode is a
+   * console session, that is 400 missing_workspace_id for an API key and a 500 (the token is no
+   * JWT) for a personal access token. So the double answers those tokens as the fake's own API
+   * key and access token checks do (`API Key not found`, `Access token not found`), before the
+   * route. Returns that message, or undefined when the fake knows the token (or it is of another kind).
+   */
+  function unknownToken(authorization: string | undefined): string | undefined {
+    const token = authorization?.startsWith("Bearer ") ? authorization.slice("Bearer ".length) : undefined;
+    if (token === undefined || !token.startsWith("seam_") || token.startsWith("seam_cst") || token.startsWith("seam_pk")) return undefined;
+    if (token.startsWith("seam_at")) {
+      const hash = hashSecret(token.split("_").at(-1) ?? "");
+      return db().access_tokens.some((t) => t.long_token_hash === hash) ? undefined : "Access token not found";
+    }
+    return db().api_keys.some((k) => k.token === token) ? undefined : "API Key not found";
   }
 
   function setState(update: (s: FakeState) => Partial<FakeState>) {

@@ -40,7 +40,7 @@ export class CredentialRefusals {
   /**
    * Runs `operation` (a read or delete of the resource `subject`, e.g.
    * `AccessGroupMembership delete (acs_user_id=… acs_access_group_id=…)`); a SeamApiError whose
-   * status refuses the credentials becomes a CredentialsRefusedError (message only, no stack).
+   * status refuses the credentials becomes a CredentialsRefusedError (no stack frames).
    */
   async during<T>(subject: string, context: () => RefusalContext, operation: () => Promise<T>): Promise<T> {
     try {
@@ -49,26 +49,39 @@ export class CredentialRefusals {
       if (!(e instanceof SeamApiError && e.refusesCredentials)) throw e;
       if (this.first !== undefined) {
         throw new CredentialsRefusedError(
-          `${subject}: Seam refused the same credentials as for ${this.first}; that error says what to run. ` + `It stays in the state as it was.`,
+          `${subject}: Seam refused the same credentials as for ${this.first}; that error says what to run. It stays in the state as it was.`,
+          subject,
+          e.status,
         );
       }
       this.first = subject;
-      throw new CredentialsRefusedError(`${subject}: ${explain(e, context())}`);
+      throw new CredentialsRefusedError(`${subject}: ${explain(e, context())}`, subject, e.status);
     }
   }
 }
 
 /**
- * Seam refused the credentials. Its message is the whole error: `stack` is the message too,
- * because the dynamic provider host prints `${error}: ${error.stack}` for a failed read or
- * delete (`@pulumi/pulumi` cmd/dynamic-provider), and a trace would name this package's files.
+ * Seam refused the credentials. The message (what the engine prints as the resource's error) is
+ * the whole explanation. For a failed read or delete the dynamic provider host also writes
+ * `${error}: ${error.stack}` to its stderr, which the engine prints among the stack's diagnostics
+ * (`@pulumi/pulumi` cmd/dynamic-provider; measured): with an ordinary Error that is the
+ * explanation twice more and a trace naming this package's files. So that line is made short
+ * instead: `<subject>: Seam refused the credentials (HTTP <status>)`, and the stack holds no frame.
  */
 export class CredentialsRefusedError extends Error {
   override readonly name = "CredentialsRefusedError";
 
-  constructor(message: string) {
+  constructor(
+    message: string,
+    private readonly subject: string,
+    status: number | undefined,
+  ) {
     super(message);
-    this.stack = message;
+    this.stack = `Seam refused the credentials (HTTP ${status ?? "?"}); the resource's error says what to run`;
+  }
+
+  override toString(): string {
+    return this.subject;
   }
 }
 
