@@ -62,12 +62,11 @@ test("the page holds the two ways out, as the test runs them", () => {
 
 /** Refused with the stored credentials: the message once, what to run, no stack trace, no token, a failing exit code. */
 function expectRefused(r: RunResult, key: string, tokens: string[]) {
-  if (process.env.DUMP_DIR) fs.appendFileSync(path.join(process.env.DUMP_DIR, "refused.txt"), `==== ${r.code}\n${out(r)}\n`);
   expect(r.code).toBe(1);
   const all = out(r);
   const diagnostics = all.slice(all.indexOf("Diagnostics:"));
   expect(all.indexOf("Diagnostics:")).toBeGreaterThanOrEqual(0);
-  const explanation = `Seam refused the credentials (${key}) that the engine used: \`pulumi refresh\` and \`pulumi destroy\` send the credentials stored with the stack's last update`;
+  const explanation = `Seam refused the credentials (${key}) that the engine used. A plain \`pulumi refresh\` or \`pulumi destroy\` sends the credentials stored with the stack's last update`;
   expect(diagnostics.split(explanation)).toHaveLength(2);
   expect(diagnostics).toContain("Run `pulumi up` first");
   expect(diagnostics).toContain("`pulumi destroy --run-program`");
@@ -178,7 +177,7 @@ describe.each<Case>([
   });
 });
 
-test("a new key of another workspace is refused before anything is read or removed, even with --run-program", async () => {
+test("with --run-program the stack config's key is sent: refused, the error says to set a valid one; a key of another workspace is refused before anything is read or removed", async () => {
   const [a, other] = [apiKey(), fake.seed.seam_apikey2_token!];
   fake.addApiKey(a);
   const [u, g] = [fake.addUser("hedy"), fake.addGroup("roof")];
@@ -189,11 +188,17 @@ test("a new key of another workspace is refused before anything is read or remov
   await p.setMemberships([{ name: "hedy-roof", acsUserId: u, acsAccessGroupId: g }]);
   await p.up();
   fake.revokeApiKey(a);
+  // Not rotated yet: --run-program sends the stack config's key, and the message covers that case too.
+  const notRotated = await p.run(["destroy", "--run-program", "--yes", "--skip-preview"], { allowFailure: true });
+  expect(notRotated.code).toBe(1);
+  expect(out(notRotated)).toContain("If this run ran the program (`pulumi up`, or --run-program), the stack config's own credentials were refused: set valid ones with `pulumi config set --secret seam:apiKey <token>`");
+  expect(out(notRotated)).not.toMatch(/^\s+at /m);
+
   await p.run(["config", "set", "--secret", "seam:apiKey", other]);
   const since = fake.requests.length;
   for (const command of [["destroy", "--run-program"], ["refresh", "--run-program"]]) {
     const r = await p.run([...command, "--yes", "--skip-preview"], { allowFailure: true });
-    expect(r.code).toBe(255);
+    expect(r.code).toBe(1);
     expect(out(r)).toContain(`the membership was made in Seam workspace ${fake.seed.seed_workspace_1}, but the configured credentials act in workspace ${fake.seed.seed_workspace_2}`);
     expect(out(r)).not.toContain(a);
   }

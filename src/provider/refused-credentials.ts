@@ -23,8 +23,9 @@ export interface RefusalContext {
   /** The credentials that were sent (their mode and source, never the token). */
   readonly auth: Pick<SeamAuth, "mode" | "source">;
   /**
-   * `check` ran in this provider process: the engine runs the program (`pulumi up`, or a run with
-   * `--run-program`), so the provider has the stack config as it is now, not the stored one.
+   * `check` ran in this provider process: the engine runs the program (`pulumi up`), so the
+   * provider has the stack config as it is now, not the stored one. False does not prove the
+   * opposite: `--run-program` runs the program without checking resources.
    */
   readonly programRan: boolean;
 }
@@ -101,11 +102,15 @@ function explain(e: SeamApiError, { auth, programRan }: RefusalContext): string 
       `and run again. It stays in the state as it was. ${answer}`
     );
   }
+  // No check in this process: a plain refresh or destroy, or one with --run-program (measured:
+  // `destroy --run-program` checks no resource), or an up whose program declares none of ours.
   return (
-    `Seam refused the credentials (${setting}) that the engine used: \`pulumi refresh\` and \`pulumi destroy\` send the credentials stored with the stack's last update, ` +
-    `not the stack config as it is now, so a token rotated since that update is still the old one here. ` +
-    `Run \`pulumi up\` first (it stores the stack config's credentials), then run the command again; or run \`pulumi destroy --run-program\` or ` +
-    `\`pulumi refresh --run-program\`, which send the stack config's credentials as they are now. A token in the environment is not used in place of ` +
-    `the stack config's. It stays in the state as it was. ${answer} See "Rotating credentials" in the package's docs/configuration.md.`
+    `Seam refused the credentials (${setting}) that the engine used. A plain \`pulumi refresh\` or \`pulumi destroy\` sends the credentials stored ` +
+    `with the stack's last update, not the stack config as it is now, so a token rotated since that update is still the old one there: ` +
+    `run \`pulumi up\` first (it stores the stack config's credentials), then run the command again; or run \`pulumi destroy --run-program\` or ` +
+    `\`pulumi refresh --run-program\`, which send the stack config's credentials as they are now. If this run ran the program (\`pulumi up\`, ` +
+    `or --run-program), the stack config's own credentials were refused: set valid ones with \`pulumi config set --secret ${setting} <token>\`. ` +
+    `A token in the environment is not used in place of the stack config's. It stays in the state as it was. ${answer} ` +
+    `See "Rotating credentials" in the package's docs/configuration.md.`
   );
 }
