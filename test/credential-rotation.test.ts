@@ -68,7 +68,7 @@ function expectRefused(r: RunResult, key: string, tokens: string[]) {
   expect(all.indexOf("Diagnostics:")).toBeGreaterThanOrEqual(0);
   const explanation = `Seam refused the credentials (${key}) that the engine used. A plain \`pulumi refresh\` or \`pulumi destroy\` sends the credentials stored with the stack's last update`;
   expect(diagnostics.split(explanation)).toHaveLength(2);
-  expect(diagnostics).toContain("Run `pulumi up` first");
+  expect(diagnostics).toContain("run `pulumi up` first");
   expect(diagnostics).toContain("`pulumi destroy --run-program`");
   expect(diagnostics).toMatch(/HTTP 401 unauthorized/);
   // No stack trace: no frames, no source or built file of the package.

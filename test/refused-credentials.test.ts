@@ -26,7 +26,7 @@ test("the stored credentials of a run without the program: says so, and what to 
   expect(e.message).toMatch(/^AccessGroupMembership delete \(acs_user_id=u1 acs_access_group_id=g1\): Seam refused the credentials \(seam:apiKey\) that the engine used/);
   expect(e.message).toContain("If this run ran the program (`pulumi up`, or --run-program), the stack config's own credentials were refused");
   expect(e.message).toContain("stored with the stack's last update");
-  expect(e.message).toContain("Run `pulumi up` first");
+  expect(e.message).toContain("run `pulumi up` first");
   expect(e.message).toContain("`pulumi destroy --run-program` or `pulumi refresh --run-program`");
   expect(e.message).toContain("HTTP 401 unauthorized");
   // What the host writes to stderr (`${e}: ${e.stack}`): short, without the explanation or a frame.
