@@ -59,7 +59,10 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   private readonly facts = new DeploymentFacts();
   /** Seam refusing the credentials in read or delete, said once per process (refused-credentials.ts). */
   private readonly refusals = new CredentialRefusals();
-  /** `check` ran: the engine runs the program, so the config is the stack's as it is now, not the stored one. */
+  /**
+   * `check` ran: the engine runs the program, so the config is the stack's as it is now, not the
+   * one stored with the last update. False proves nothing: `destroy --run-program` checks nothing.
+   */
   private programRan = false;
   /** AccessGroupRoster shares this process, its client, its netting and the removal policy; calls are routed to it by shape. */
   private readonly rosters = new RosterProvider({

@@ -131,7 +131,7 @@ function resolveAuth(
 ): SeamAuth | undefined {
   const present = tokenModes.filter((m) => tokenFor(m) !== undefined);
   if (present.length === 0) return undefined;
-  const name = (m: AuthMode) => (source === "stack config" ? keys[m].config : keys[m].env);
+  const name = (mode: AuthMode) => tokenSetting({ mode, source });
   if (present.length > 1) {
     throw new SeamConfigError(
       `Two Seam auth modes at once in the ${source}: ${present.map(name).join(" and ")}. Keep exactly one.`,
