@@ -12,7 +12,7 @@ import path from "node:path";
 import { repoRoot } from "./support/consumer";
 import { configDrivenProgram, PulumiProject, RunResult } from "./support/pulumi";
 import { declare, rosterProgram } from "./support/rosters";
-import { removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
+import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
 
 let fake: SeamFake;
 beforeAll(async () => {
@@ -162,12 +162,16 @@ describe.each<Case>([
 
   test("the documented steps then remove every membership, with the new token only", async () => {
     const since = fake.requests.length;
-    for (const line of steps[way]!.slice(1)) await runStep(p, line, key, b);
+    const runs: RunResult[] = [];
+    for (const line of steps[way]!.slice(1)) runs.push(await runStep(p, line, key, b));
     if (way === 0) {
-      // `pulumi up` stored the new token: plain refresh and destroy now work.
-      await p.refresh();
-      await p.destroy();
+      // The program is unchanged: `pulumi up` only stored the new token, and sent no add or remove.
+      expect(removesSince(since)).toEqual([]);
+      expect(fake.requests.slice(since).filter((r) => r.path === addRoute)).toEqual([]);
+      // Plain refresh and destroy now send the new token.
+      runs.push(await p.refresh(), await p.destroy());
     }
+    for (const r of runs) for (const t of [a, b]) expect(out(r)).not.toContain(t);
     expect(fake.membersOf(groups[0]!)).toEqual([]);
     expect(fake.membersOf(groups[1]!)).toEqual([]);
     expect(removesSince(since)).toHaveLength(3);
