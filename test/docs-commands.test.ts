@@ -44,6 +44,13 @@ test("the extractor finds sh blocks only (console and text are shown, not run), 
   expect(pages.map((p) => p.file)).toContain("README.md");
 });
 
+test("the README names the commands a newcomer runs from a clone, the tests' included, and CI runs that same test command", () => {
+  const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const tryIt = readme.slice(readme.indexOf("## Try it"), readme.indexOf("\n## ", readme.indexOf("## Try it") + 1));
+  for (const command of ["npm ci", "npm run demo", "npm test"]) expect(tryIt).toMatch(new RegExp(`^${command}$`, "m"));
+  expect(fs.readFileSync(path.join(repoRoot, ".ci/run"), "utf8")).toMatch(/^npm test\b/m);
+});
+
 const devServer = /^\s*npx pulumi-seam-acs dev-server\b/;
 
 describe.each(pages)("$file", ({ file, blocks }) => {

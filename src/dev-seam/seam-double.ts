@@ -6,13 +6,16 @@
  *    fake's database with the fake's own auth and 404s;
  *  - on `/acs/users/get` and `/acs/users/list`: `search`, the user-identity email filter and
  *    pagination on the list, and `pending_mutations` set through `setPendingMutations` (the
- *    fake has none; also in the acs_users of `list_users`).
+ *    fake has none; also in the acs_users of `list_users`);
+ *  - an API key or personal access token the fake does not know (never made, or revoked) is
+ *    answered 401 unauthorized on every route, as Seam answers it (see `unknownToken`).
  * Everything else passes through to the fake untouched. Used by `pulumi-seam-acs dev-server`,
  * the demo and the tests (which add faults and counters through `hooks`; test/support/seam-fake.ts).
  *
  * The fake is an optional peer dependency (it weighs about 50 MB; a deployment never needs it):
  * `loadFake` says how to install it when it is missing.
  */
+import { createHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -76,6 +79,12 @@ export interface SeamDouble {
   /** The workspace-1 API key of the fake's seed. */
   readonly apiKey: string;
   addApiKey(token: string): void;
+  /** Deletes the API key, as revoking it in the Seam console does: the fake then answers its requests 401 (`API Key not found`). */
+  revokeApiKey(token: string): void;
+  /** Adds a personal access token (`seam_at<id>_<secret>`), as the fake stores one: by its short token and the hash of its secret. */
+  addPersonalAccessToken(token: string): void;
+  /** Deletes the personal access token: the fake then answers its requests 401 (`Access token not found`). */
+  revokePersonalAccessToken(token: string): void;
   addUser(fullName: string, workspaceId?: string, details?: UserDetails): string;
   addGroup(name: string, workspaceId?: string): string;
   /** The group's members, each once (the fake stores a repeated add twice; Seam does not). */
@@ -167,6 +176,12 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
     const passOn = () => forward(exchange.method, url.pathname + url.search, req.headers, raw);
     try {
       if (hooks.intercept && (await hooks.intercept(exchange, { req, res, send, forward: passOn }))) return;
+      const refused = unknownToken(req.headers.authorization);
+      if (refused) {
+        const requestId = String(fake.database.getNextRequestId());
+        send(401, JSON.stringify({ error: { type: "unauthorized", message: refused }, ok: false }), { "content-type": "application/json", "seam-request-id": requestId });
+        return;
+      }
       if (userRoutes.has(url.pathname)) {
         const answer = await answerUserRoute(url.pathname, exchange.body as Record<string, unknown>, req.headers);
         send(answer.status, JSON.stringify(answer.body), { "content-type": "application/json", "seam-request-id": answer.requestId });
@@ -344,6 +359,25 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
     return { status: 200, body: { acs_users: users, ok: true }, requestId };
   }
 
+  /**
+   * Seam answers a request with an API key or personal access token it does not know (never made,
+   * or revoked) 401 unauthorized, on every route. The fake tries each auth mode a route accepts
+   * and answers with the complaint of the last one: on `/workspaces/get`, whose last mode is a
+   * console session, that is 400 missing_workspace_id for an API key and a 500 (the token is no
+   * JWT) for a personal access token. So the double answers those tokens as the fake's own API
+   * key and access token checks do (`API Key not found`, `Access token not found`), before the
+   * route. Returns that message, or undefined when the fake knows the token (or it is of another kind).
+   */
+  function unknownToken(authorization: string | undefined): string | undefined {
+    const token = authorization?.startsWith("Bearer ") ? authorization.slice("Bearer ".length) : undefined;
+    if (token === undefined || !token.startsWith("seam_") || token.startsWith("seam_cst") || token.startsWith("seam_pk")) return undefined;
+    if (token.startsWith("seam_at")) {
+      const hash = hashSecret(token.split("_").at(-1) ?? "");
+      return db().access_tokens.some((t) => t.long_token_hash === hash) ? undefined : "Access token not found";
+    }
+    return db().api_keys.some((k) => k.token === token) ? undefined : "API Key not found";
+  }
+
   function setState(update: (s: FakeState) => Partial<FakeState>) {
     (fake.database as { setState(u: (s: FakeState) => Partial<FakeState>): void }).setState(update);
   }
@@ -355,6 +389,20 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
     apiKey: seed.seam_apikey1_token,
     addApiKey: (token) => {
       fake.database.addApiKey({ token, workspace_id: seed.seed_workspace_1 });
+    },
+    revokeApiKey: (token) => {
+      if (!db().api_keys.some((k) => k.token === token)) throw new Error("revokeApiKey: the fake has no such API key");
+      setState((s) => ({ api_keys: s.api_keys.filter((k) => k.token !== token) }));
+    },
+    addPersonalAccessToken: (token) => {
+      const [, shortToken, secret] = /^seam_(at[^_]*)_([^_]+)$/.exec(token) ?? [];
+      if (!shortToken || !secret) throw new Error("addPersonalAccessToken: expected seam_at<id>_<secret>");
+      fake.database.addAccessToken({ access_token_name: "test", email: "owner@example.com", short_token: shortToken, long_token_hash: hashSecret(secret) });
+    },
+    revokePersonalAccessToken: (token) => {
+      const hash = hashSecret(token.split("_").at(-1) ?? "");
+      if (!db().access_tokens.some((t) => t.long_token_hash === hash)) throw new Error("revokePersonalAccessToken: the fake has no such token");
+      setState((s) => ({ access_tokens: s.access_tokens.filter((t) => t.long_token_hash !== hash) }));
     },
     addUser: (fullName, workspaceId = seed.seed_workspace_1, details = {}) =>
       fake.database.addAcsUser({
@@ -415,9 +463,17 @@ interface FakeAccessGroup {
 }
 
 interface FakeState {
+  api_keys: { token: string }[];
+  /** The fake keeps a personal access token as the sha256 (hex) of its secret, the part after the last `_`. */
+  access_tokens: { long_token_hash: string }[];
   acs_access_groups: FakeAccessGroup[];
   acs_users: any[];
   user_identities?: { user_identity_id: string; email_address?: string | null }[];
+}
+
+/** How the fake hashes a personal access token's secret (its `hashLongToken`). */
+function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
 }
 
 async function readBody(req: http.IncomingMessage): Promise<string> {

@@ -19,6 +19,7 @@ import { engineCancelSignal, sleepUnlessAborted } from "./engine-cancel";
 import { decideRemoval } from "./removal-policy";
 import { Clock, CreatedButFailedError, waitForSyncAfter, waitForSyncAfterAdd } from "./sync-wait";
 import { RosterProvider } from "./roster-provider";
+import { CredentialRefusals } from "./refused-credentials";
 
 export type MembershipOutputs = {
   readonly acsUserId: string;
@@ -56,6 +57,13 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   private config: ConfigSource = noConfig;
   private cached: Session | undefined;
   private readonly facts = new DeploymentFacts();
+  /** Seam refusing the credentials in read or delete, said once per process (refused-credentials.ts). */
+  private readonly refusals = new CredentialRefusals();
+  /**
+   * `check` ran: the engine runs the program, so the config is the stack's as it is now, not the
+   * one stored with the last update. False proves nothing: `destroy --run-program` checks nothing.
+   */
+  private programRan = false;
   /** AccessGroupRoster shares this process, its client, its netting and the removal policy; calls are routed to it by shape. */
   private readonly rosters = new RosterProvider({
     facts: this.facts,
@@ -77,6 +85,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   private readonly clock: Clock = { now: Date.now, random: Math.random, sleep: (ms) => sleepUnlessAborted(ms, engineCancelSignal()) };
 
   async check(olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+    this.programRan = true;
     if (RosterProvider.handles(news)) return this.rosters.check(olds, news);
     const result = validateInputs(news);
     if (!result.ok) return { inputs: news, failures: result.failures };
@@ -159,6 +168,10 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   }
 
   async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs | Props>> {
+    return this.refusals.during(this.subject("read", id, props), () => this.refusalContext(), () => this.readResource(id, props));
+  }
+
+  private async readResource(id: string, props: Props): Promise<dynamic.ReadResult<MembershipOutputs | Props>> {
     if (RosterProvider.handles(props, id)) return this.rosters.read(id, props);
     const ids = idsFromState(id, props);
     await this.sameWorkspace(props, ids, "read");
@@ -201,6 +214,10 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   }
 
   async delete(id: string, props: Props): Promise<void> {
+    return this.refusals.during(this.subject("delete", id, props), () => this.refusalContext(), () => this.deleteResource(id, props));
+  }
+
+  private async deleteResource(id: string, props: Props): Promise<void> {
     if (RosterProvider.handles(props, id)) return this.rosters.delete(id, props);
     const ids = idsFromState(id, props);
     const decision = decideRemoval(ids, this.facts.forDelete(id, ids));
@@ -238,6 +255,17 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
       throw new SeamOutcomeUnknownError(error, checkError as Error);
     }
     if (member !== tookEffectIf) throw error;
+  }
+
+  /** How a read or delete names its resource in an error, e.g. `AccessGroupMembership delete (acs_user_id=… acs_access_group_id=…)`. */
+  private subject(operation: "read" | "delete", id: string, props: Props): string {
+    if (RosterProvider.handles(props, id)) return RosterProvider.subject(operation, props);
+    const ids = idsFromState(id, props);
+    return `AccessGroupMembership ${operation} (acs_user_id=${ids.acsUserId} acs_access_group_id=${ids.acsAccessGroupId})`;
+  }
+
+  private refusalContext() {
+    return { auth: this.settings().auth, programRan: this.programRan };
   }
 
   /** Closes the connection pool; for tests and scripts that outlive their use of the provider. */

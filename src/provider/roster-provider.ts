@@ -57,6 +57,11 @@ export class RosterProvider {
     return isRoster(props, id);
   }
 
+  /** How a read or delete names the roster in an error: `AccessGroupRoster delete (acs_access_group_id=…)`. */
+  static subject(operation: "read" | "delete", props: Props): string {
+    return `AccessGroupRoster ${operation} (acs_access_group_id=${rosterFromState(props).acsAccessGroupId})`;
+  }
+
   async check(_olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
     const result = validateRosterInputs(news);
     if (!result.ok) return { inputs: news, failures: result.failures };
@@ -147,6 +152,9 @@ export class RosterProvider {
     let stillThere = new Set<string>();
     if (unsure.length > 0) stillThere = (await this.settle(client, group)) ?? new Set(unsure.map((o) => o.id));
     const failed = outcomes.filter((o) => o.result === "failed" || (o.result === "unsure" && stillThere.has(o.id)));
+    // Refused credentials are said as such (refused-credentials.ts), not as one failure among the members'.
+    const refused = failed.find((o) => o.error instanceof SeamApiError && o.error.refusesCredentials);
+    if (refused) throw refused.error;
     if (failed.length > 0) {
       // A delete cannot record partial state: the roster stays in state whole, and the next
       // `up` or `destroy` removes again (a member already gone counts as removed).

@@ -60,6 +60,14 @@ export class SeamApiError extends Error {
     return this.status === undefined || this.status >= 500;
   }
 
+  /**
+   * True when Seam refused the credentials themselves (HTTP 401: unknown or revoked token; 403:
+   * not allowed), as opposed to the request: the same token will be refused again.
+   */
+  get refusesCredentials(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
+
   /** True when Seam says the user or the access group does not exist (any more). */
   get isNotFound(): boolean {
     return this.status === 404 && (this.type === "acs_user_not_found" || this.type === "acs_access_group_not_found");

@@ -115,6 +115,15 @@ function refuseShellOnlyTarget(fromConfig: (key: Key) => string | undefined, fro
   }
 }
 
+/**
+ * Where the token of `auth` was set, as the user would write it: the stack config key (e.g.
+ * `seam:apiKey`) when it came from the stack config, else the environment variable
+ * (`SEAM_API_KEY`). For messages that say which credential to replace; never the token itself.
+ */
+export function tokenSetting(auth: Pick<SeamAuth, "mode" | "source">): string {
+  return auth.source === "stack config" ? keys[auth.mode].config : keys[auth.mode].env;
+}
+
 function resolveAuth(
   source: SeamAuth["source"],
   tokenFor: (mode: AuthMode) => string | undefined,
@@ -122,7 +131,7 @@ function resolveAuth(
 ): SeamAuth | undefined {
   const present = tokenModes.filter((m) => tokenFor(m) !== undefined);
   if (present.length === 0) return undefined;
-  const name = (m: AuthMode) => (source === "stack config" ? keys[m].config : keys[m].env);
+  const name = (mode: AuthMode) => tokenSetting({ mode, source });
   if (present.length > 1) {
     throw new SeamConfigError(
       `Two Seam auth modes at once in the ${source}: ${present.map(name).join(" and ")}. Keep exactly one.`,
