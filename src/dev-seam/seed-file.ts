@@ -6,8 +6,12 @@
  * users:
  *   ada: { fullName: Ada Lovelace, email: ada@example.com }
  *   grace: { fullName: Grace Hopper }
+ * entrances:
+ *   front: { name: Front door }
+ *   garage: { name: Garage gate }
  * groups:
- *   lobby: { name: Lobby, members: [ada] }   # members: already in the group (added outside Pulumi)
+ *   lobby: { name: Lobby, members: [ada], entrances: [front] }   # members: already in the group (added outside Pulumi)
+ *   staff: { name: Staff, entrances: [front, garage] }            # entrances: the doors the group opens
  * ```
  */
 import fs from "node:fs";
@@ -24,9 +28,11 @@ const user = z.strictObject({
     .refine((e) => emailProblem(e) === undefined, { error: "is not an email address" })
     .optional(),
 });
-const group = z.strictObject({ name: z.string().min(1).optional(), members: z.array(name).optional() });
+const group = z.strictObject({ name: z.string().min(1).optional(), members: z.array(name).optional(), entrances: z.array(name).optional() });
+const entrance = z.strictObject({ name: z.string().min(1).optional() });
 const seedFile = z.strictObject({
   users: z.record(name, user.nullable()).optional(),
+  entrances: z.record(name, entrance.nullable()).optional(),
   groups: z.record(name, group.nullable()).optional(),
 });
 
@@ -61,6 +67,7 @@ export function readSeedFile(file: string): Seed {
   if (parsed.success) {
     for (const [g, spec] of Object.entries(parsed.data.groups ?? {})) {
       for (const m of spec?.members ?? []) if (!parsed.data.users?.[m]) problems.push(`groups.${g}.members: no user named ${m} under users`);
+      for (const e of spec?.entrances ?? []) if (!parsed.data.entrances?.[e]) problems.push(`groups.${g}.entrances: no entrance named ${e} under entrances`);
     }
   }
   if (problems.length > 0) throw new Error(`Seed file ${file} has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
@@ -72,6 +79,8 @@ export interface Seeded {
   readonly users: Readonly<Record<string, string>>;
   /** Name in the seed → acs_access_group_id. */
   readonly groups: Readonly<Record<string, string>>;
+  /** Name in the seed → acs_entrance_id. */
+  readonly entrances: Readonly<Record<string, string>>;
 }
 
 /**
@@ -85,6 +94,11 @@ export async function applySeed(seam: SeamDouble, seed: Seed): Promise<Seeded> {
   }
   const groups: Record<string, string> = {};
   for (const [key, spec] of Object.entries(seed.groups ?? {})) groups[key] = seam.addGroup(spec?.name ?? key);
+  const entrances: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(seed.entrances ?? {})) entrances[key] = seam.addEntrance(spec?.name ?? key);
+  for (const [key, spec] of Object.entries(seed.groups ?? {})) {
+    if (spec?.entrances) seam.setGroupEntrances(groups[key]!, spec.entrances.map((e) => entrances[e]!));
+  }
   for (const [key, spec] of Object.entries(seed.groups ?? {})) {
     for (const member of spec?.members ?? []) {
       const res = await fetch(`${seam.url}/acs/users/add_to_access_group`, {
@@ -95,5 +109,5 @@ export async function applySeed(seam: SeamDouble, seed: Seed): Promise<Seeded> {
       if (!res.ok) throw new Error(`Seeding ${member} into ${key} failed: HTTP ${res.status} ${await res.text()}`);
     }
   }
-  return { users, groups };
+  return { users, groups, entrances };
 }
