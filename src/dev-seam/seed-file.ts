@@ -38,14 +38,15 @@ const seedFile = z.strictObject({
 
 export type Seed = z.infer<typeof seedFile>;
 
-/** The seed used without a file: three people, two groups. */
+/** The seed used without a file: three people, two groups, and the doors they open (the Front door through either). */
 export const defaultSeed: Seed = {
   users: {
     ada: { fullName: "Ada Lovelace", email: "ada@example.com" },
     grace: { fullName: "Grace Hopper", email: "grace@example.com" },
     alan: { fullName: "Alan Turing", email: "alan@example.com" },
   },
-  groups: { lobby: { name: "Lobby" }, lab: { name: "Lab" } },
+  entrances: { front: { name: "Front door" }, labDoor: { name: "Lab door" } },
+  groups: { lobby: { name: "Lobby", entrances: ["front"] }, lab: { name: "Lab", entrances: ["front", "labDoor"] } },
 };
 
 /** Reads and checks a seed file; throws an Error listing every problem with its field. */
