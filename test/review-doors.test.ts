@@ -7,6 +7,10 @@
  */
 import { readDoors, personChanges, PersonDoors } from "../src/review/doors";
 import { doorGuard } from "../src/review/guard";
+import { buildDoorReport } from "../src/review/door-report";
+import { formatText } from "../src/review/format-text";
+import { formatMarkdown } from "../src/review/format-markdown";
+import { buildReport } from "../src/review/report";
 import { SeamClient } from "../src/seam/client";
 import { makeWorld, oracle, random, randomChanges, seedWorld, SeededWorld, WorldChange } from "./support/door-world";
 import { SeamFake, startSeamFake } from "./support/seam-fake";
@@ -143,4 +147,24 @@ test("a 1,000-change review reads at most one entrance list per group, and one g
   expect(sent.every((r) => ["/acs/access_groups/list_accessible_entrances", "/acs/access_groups/list"].includes(r.path))).toBe(true);
   const expected = oracle(world, changes);
   for (const p of read.people) expect(byIndex(s, p)).toEqual(expected.get(s.users.indexOf(p.acsUserId)));
+});
+
+test("the door section in text and Markdown: an entrance's name from Seam cannot start a line or break the table", async () => {
+  const hostile = "Gate |\n<b>x</b> @octocat";
+  const door = fake.addEntrance(hostile);
+  const g = fake.addGroup("Yard");
+  fake.setGroupEntrances(g, [door]);
+  const u = fake.addUser("Mallory");
+  fake.grantOutOfBand(u, g);
+  const read = await readDoors(client, personChanges([{ acsUserId: u, acsAccessGroupId: g }], []));
+  const names = { user: () => ({ fullName: "Mallory", email: null }), group: () => ({ name: "Yard" }) };
+  const empty = { removals: [], additions: [], moves: [], unknown: [], retained: [], refusals: [], splitMoves: [], notRun: [], hiddenUnchanged: 0 };
+  const report = buildReport(empty as never, names, "p/s", undefined, null, buildDoorReport(read, names));
+  const text = formatText(report);
+  expect(text).toContain("\n  Mallory: loses Gate | <b>x</b> @octocat (Yard)\n");
+  const md = formatMarkdown(report);
+  const row = md.split("\n").find((l) => l.startsWith("| Mallory"))!;
+  expect(row.split(/(?<!\\)\|/).length).toBe(5);
+  expect(row).not.toContain("<b>");
+  expect(row).not.toContain("@octocat");
 });
