@@ -67,8 +67,9 @@ export function readSeedFile(file: string): Seed {
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(top)"}: ${i.message}`);
   if (parsed.success) {
     for (const [g, spec] of Object.entries(parsed.data.groups ?? {})) {
-      for (const m of spec?.members ?? []) if (!parsed.data.users?.[m]) problems.push(`groups.${g}.members: no user named ${m} under users`);
-      for (const e of spec?.entrances ?? []) if (!parsed.data.entrances?.[e]) problems.push(`groups.${g}.entrances: no entrance named ${e} under entrances`);
+      // A name given with no details (`bob:`) is there all the same.
+      for (const m of spec?.members ?? []) if (!Object.hasOwn(parsed.data.users ?? {}, m)) problems.push(`groups.${g}.members: no user named ${m} under users`);
+      for (const e of spec?.entrances ?? []) if (!Object.hasOwn(parsed.data.entrances ?? {}, e)) problems.push(`groups.${g}.entrances: no entrance named ${e} under entrances`);
     }
   }
   if (problems.length > 0) throw new Error(`Seed file ${file} has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
