@@ -11,27 +11,16 @@ import { buildDoorReport } from "../src/review/door-report";
 import { formatText } from "../src/review/format-text";
 import { formatMarkdown } from "../src/review/format-markdown";
 import { buildReport } from "../src/review/report";
-import { SeamClient } from "../src/seam/client";
 import { makeWorld, oracle, random, randomChanges, seedWorld, SeededWorld, WorldChange } from "./support/door-world";
-import { SeamFake, startSeamFake } from "./support/seam-fake";
-import { fakeSettings } from "./support/settings";
+import { useFakeClient } from "./support/settings";
 
-let fake: SeamFake;
-let client: SeamClient;
-beforeAll(async () => {
-  fake = await startSeamFake();
-  client = new SeamClient(fakeSettings(fake));
-});
-afterAll(async () => {
-  await client.close();
-  await fake.stop();
-});
+const seam = useFakeClient();
 
 const pairs = (s: SeededWorld, changes: readonly WorldChange[], kind: WorldChange["kind"]) =>
   changes.filter((c) => c.kind === kind).map((c) => ({ acsUserId: s.users[c.person]!, acsAccessGroupId: s.groups[c.group]! }));
 
 async function reviewDoors(s: SeededWorld, changes: readonly WorldChange[]) {
-  return readDoors(client, personChanges(pairs(s, changes, "remove"), pairs(s, changes, "add")));
+  return readDoors(seam.client, personChanges(pairs(s, changes, "remove"), pairs(s, changes, "add")));
 }
 
 /** The review's answer by index, to compare with the oracle. */
@@ -52,8 +41,8 @@ test.each(seeds)("seed %i: each person's doors lost, gained and kept equal the o
   const next = random(seed);
   const world = makeWorld(next, 3 + Math.floor(next() * 8), 3 + Math.floor(next() * 4), 3 + Math.floor(next() * 6));
   const changes = randomChanges(next, world, 1 + Math.floor(next() * 10));
-  const s = seedWorld(fake, world, `w${seed}`);
-  const before = fake.requestsTo("/acs/access_groups/list_accessible_entrances").length;
+  const s = seedWorld(seam.fake, world, `w${seed}`);
+  const before = seam.fake.requestsTo("/acs/access_groups/list_accessible_entrances").length;
   const read = await reviewDoors(s, changes);
   const expected = oracle(world, changes);
   expect(read.people).toHaveLength(expected.size);
@@ -63,24 +52,24 @@ test.each(seeds)("seed %i: each person's doors lost, gained and kept equal the o
     expect(byIndex(s, p)).toEqual(expected.get(person));
   }
   // Each group's entrances are read once at most.
-  const lists = fake.requestsTo("/acs/access_groups/list_accessible_entrances").slice(before).map((r) => (r.body as { acs_access_group_id: string }).acs_access_group_id);
+  const lists = seam.fake.requestsTo("/acs/access_groups/list_accessible_entrances").slice(before).map((r) => (r.body as { acs_access_group_id: string }).acs_access_group_id);
   expect(new Set(lists).size).toBe(lists.length);
   expect(read.reads.entranceLists).toBe(lists.length);
 });
 
 test("loses Garage gate, keeps Lobby door through Staff; a person whose changes leave their doors as they were is said so", async () => {
-  const lobbyDoor = fake.addEntrance("Lobby door");
-  const gate = fake.addEntrance("Garage gate");
-  const [lobby, staff, garage] = ["Lobby", "Staff", "Garage"].map((n) => fake.addGroup(n)) as [string, string, string];
-  fake.setGroupEntrances(lobby, [lobbyDoor]);
-  fake.setGroupEntrances(staff, [lobbyDoor]);
-  fake.setGroupEntrances(garage, [gate, lobbyDoor]);
-  const ada = fake.addUser("Ada");
-  const grace = fake.addUser("Grace");
-  for (const g of [lobby, staff, garage]) fake.grantOutOfBand(ada, g);
-  fake.grantOutOfBand(grace, staff);
-  fake.grantOutOfBand(grace, lobby);
-  const read = await readDoors(client, personChanges(
+  const lobbyDoor = seam.fake.addEntrance("Lobby door");
+  const gate = seam.fake.addEntrance("Garage gate");
+  const [lobby, staff, garage] = ["Lobby", "Staff", "Garage"].map((n) => seam.fake.addGroup(n)) as [string, string, string];
+  seam.fake.setGroupEntrances(lobby, [lobbyDoor]);
+  seam.fake.setGroupEntrances(staff, [lobbyDoor]);
+  seam.fake.setGroupEntrances(garage, [gate, lobbyDoor]);
+  const ada = seam.fake.addUser("Ada");
+  const grace = seam.fake.addUser("Grace");
+  for (const g of [lobby, staff, garage]) seam.fake.grantOutOfBand(ada, g);
+  seam.fake.grantOutOfBand(grace, staff);
+  seam.fake.grantOutOfBand(grace, lobby);
+  const read = await readDoors(seam.client, personChanges(
     [{ acsUserId: ada, acsAccessGroupId: lobby }, { acsUserId: ada, acsAccessGroupId: garage }, { acsUserId: grace, acsAccessGroupId: lobby }],
     [],
   ));
@@ -100,20 +89,20 @@ test("loses Garage gate, keeps Lobby door through Staff; a person whose changes 
 });
 
 test("a group whose entrances cannot be read, and one whose door set is changing, are named for the people they concern, not guessed", async () => {
-  const door = fake.addEntrance("Server room");
-  const [a, b, c] = ["Ops", "Vault", "Plain"].map((n) => fake.addGroup(n)) as [string, string, string];
-  for (const g of [a, b, c]) fake.setGroupEntrances(g, [door]);
-  fake.setGroupPendingMutations(b, [
+  const door = seam.fake.addEntrance("Server room");
+  const [a, b, c] = ["Ops", "Vault", "Plain"].map((n) => seam.fake.addGroup(n)) as [string, string, string];
+  for (const g of [a, b, c]) seam.fake.setGroupEntrances(g, [door]);
+  seam.fake.setGroupPendingMutations(b, [
     { mutation_code: "updating_entrance_membership", created_at: new Date().toISOString(), message: "changing", from: { acs_entrance_id: door }, to: { acs_entrance_id: null } },
   ]);
-  const u1 = fake.addUser("One");
-  const u2 = fake.addUser("Two");
-  fake.grantOutOfBand(u1, a);
-  fake.grantOutOfBand(u2, c);
-  fake.grantOutOfBand(u2, b);
-  fake.injectFaults("/acs/access_groups/list_accessible_entrances", [{ kind: "status", status: 403 }], (body) => (body as { acs_access_group_id?: string }).acs_access_group_id === a);
-  const before = fake.requestsTo("/acs/access_groups/list_accessible_entrances").length;
-  const read = await readDoors(client, personChanges([{ acsUserId: u1, acsAccessGroupId: a }, { acsUserId: u2, acsAccessGroupId: c }], []));
+  const u1 = seam.fake.addUser("One");
+  const u2 = seam.fake.addUser("Two");
+  seam.fake.grantOutOfBand(u1, a);
+  seam.fake.grantOutOfBand(u2, c);
+  seam.fake.grantOutOfBand(u2, b);
+  seam.fake.injectFaults("/acs/access_groups/list_accessible_entrances", [{ kind: "status", status: 403 }], (body) => (body as { acs_access_group_id?: string }).acs_access_group_id === a);
+  const before = seam.fake.requestsTo("/acs/access_groups/list_accessible_entrances").length;
+  const read = await readDoors(seam.client, personChanges([{ acsUserId: u1, acsAccessGroupId: a }, { acsUserId: u2, acsAccessGroupId: c }], []));
   const [one, two] = read.people;
   expect(one!.undetermined).toEqual([{ acsAccessGroupId: a, reason: "unreadable", why: expect.stringContaining("403") }]);
   expect(one!.loses).toEqual([]);
@@ -121,7 +110,7 @@ test("a group whose entrances cannot be read, and one whose door set is changing
   expect(two!.undetermined).toEqual([{ acsAccessGroupId: b, reason: "changing" }]);
   expect(two!.keeps).toEqual([]);
   // The changing group's entrances are not read: its list would be a guess.
-  const lists = fake.requestsTo("/acs/access_groups/list_accessible_entrances").slice(before).map((r) => (r.body as { acs_access_group_id: string }).acs_access_group_id);
+  const lists = seam.fake.requestsTo("/acs/access_groups/list_accessible_entrances").slice(before).map((r) => (r.body as { acs_access_group_id: string }).acs_access_group_id);
   expect(lists.sort()).toEqual([a, c].sort());
   // The guards do not pass on a hope.
   expect(doorGuard(read.people, { protect: ["Lobby"] }).tripped).toBe(true);
@@ -132,12 +121,12 @@ test("a group whose entrances cannot be read, and one whose door set is changing
 test("a 1,000-change review reads at most one entrance list per group, and one group list per person who changes", async () => {
   const next = random(77);
   const world = makeWorld(next, 400, 12, 20);
-  const s = seedWorld(fake, world, "big");
+  const s = seedWorld(seam.fake, world, "big");
   const changes = randomChanges(next, world, 1000);
   expect(changes).toHaveLength(1000);
-  const start = fake.requests.length;
+  const start = seam.fake.requests.length;
   const read = await reviewDoors(s, changes);
-  const sent = fake.requests.slice(start);
+  const sent = seam.fake.requests.slice(start);
   const lists = sent.filter((r) => r.path === "/acs/access_groups/list_accessible_entrances").map((r) => (r.body as { acs_access_group_id: string }).acs_access_group_id);
   expect(new Set(lists).size).toBe(lists.length);
   expect(lists.length).toBeLessThanOrEqual(world.doors.length);
@@ -151,12 +140,12 @@ test("a 1,000-change review reads at most one entrance list per group, and one g
 
 test("the door section in text and Markdown: an entrance's name from Seam cannot start a line or break the table", async () => {
   const hostile = "Gate |\n<b>x</b> @octocat";
-  const door = fake.addEntrance(hostile);
-  const g = fake.addGroup("Yard");
-  fake.setGroupEntrances(g, [door]);
-  const u = fake.addUser("Mallory");
-  fake.grantOutOfBand(u, g);
-  const read = await readDoors(client, personChanges([{ acsUserId: u, acsAccessGroupId: g }], []));
+  const door = seam.fake.addEntrance(hostile);
+  const g = seam.fake.addGroup("Yard");
+  seam.fake.setGroupEntrances(g, [door]);
+  const u = seam.fake.addUser("Mallory");
+  seam.fake.grantOutOfBand(u, g);
+  const read = await readDoors(seam.client, personChanges([{ acsUserId: u, acsAccessGroupId: g }], []));
   const names = { user: () => ({ fullName: "Mallory", email: null }), group: () => ({ name: "Yard" }) };
   const empty = { removals: [], additions: [], moves: [], unknown: [], retained: [], refusals: [], splitMoves: [], notRun: [], hiddenUnchanged: 0 };
   const report = buildReport(empty as never, names, "p/s", undefined, null, buildDoorReport(read, names));

@@ -70,7 +70,7 @@ export function doorGuard(people: readonly PersonDoors[] | undefined, limits: Do
   if (people === undefined) {
     return { tripped: true, reason: `${prefix} the door guards need Seam's entrance lists, which could not be read (see the warning above).` };
   }
-  const unsure = (p: PersonDoors) => p.undetermined.some((u) => u.acsAccessGroupId === null || p.changesAtSeam);
+  const unsure = (p: PersonDoors) => p.undetermined.length > 0;
   const losing = people.filter((p) => p.loses.length > 0 || unsure(p));
   for (const pattern of limits.protect) {
     for (const p of people) {

@@ -317,22 +317,8 @@ export class SeamClient {
 
   /** Every entrance of the workspace (or of one access system), following `/acs/entrances/list`'s pages. */
   async listEntrances(filter: { acsSystemId?: string } = {}): Promise<Entrance[]> {
-    const route = "/acs/entrances/list";
-    const entrances: Entrance[] = [];
-    for (let cursor: string | undefined, pages = 0; ; pages++) {
-      if (pages >= maxPages) throw new Error(`Seam answered ${route} with more than ${maxPages} pages.`);
-      const body = await this.post(
-        route,
-        { ...(filter.acsSystemId !== undefined ? { acs_system_id: filter.acsSystemId } : {}), ...(cursor !== undefined ? { page_cursor: cursor } : {}) },
-        "Listing entrances",
-        {},
-      );
-      const page = parse(entrancePage, body, route);
-      entrances.push(...page.acs_entrances.map(toEntrance));
-      const next = page.pagination?.has_next_page ? page.pagination.next_page_cursor : undefined;
-      if (!next) return entrances;
-      cursor = next;
-    }
+    const body = filter.acsSystemId !== undefined ? { acs_system_id: filter.acsSystemId } : {};
+    return this.allPages("/acs/entrances/list", body, "Listing entrances", entrancePage, (page) => page.acs_entrances.map(toEntrance));
   }
 
   /** The user identity (`/user_identities/get`), or undefined when Seam has none with that id. */
@@ -346,17 +332,7 @@ export class SeamClient {
    * (`/user_identities/list`, Seam matches partially: callers check what they need), every page.
    */
   async listUserIdentities(search: string): Promise<UserIdentity[]> {
-    const route = "/user_identities/list";
-    const found: UserIdentity[] = [];
-    for (let cursor: string | undefined, pages = 0; ; pages++) {
-      if (pages >= maxPages) throw new Error(`Seam answered ${route} with more than ${maxPages} pages; narrow the search.`);
-      const body = await this.post(route, { search, ...(cursor !== undefined ? { page_cursor: cursor } : {}) }, "Listing user identities", {});
-      const page = parse(userIdentityPage, body, route);
-      found.push(...page.user_identities.map(toUserIdentity));
-      const next = page.pagination?.has_next_page ? page.pagination.next_page_cursor : undefined;
-      if (!next) return found;
-      cursor = next;
-    }
+    return this.allPages("/user_identities/list", { search }, "Listing user identities", userIdentityPage, (page) => page.user_identities.map(toUserIdentity));
   }
 
   /** The ACS users of a user identity, one per access system (`/user_identities/list_acs_users`); undefined when the identity is gone. */
@@ -394,25 +370,33 @@ export class SeamClient {
 
   /** Every ACS user that matches the filter, following Seam's page cursors to the end. */
   async listAcsUsers(filter: AcsUserFilter = {}): Promise<AcsUser[]> {
-    const route = "/acs/users/list";
-    const users: AcsUser[] = [];
+    const body = {
+      ...(filter.search !== undefined ? { search: filter.search } : {}),
+      ...(filter.acsSystemId !== undefined ? { acs_system_id: filter.acsSystemId } : {}),
+      ...(filter.userIdentityEmail !== undefined ? { user_identity_email_address: filter.userIdentityEmail } : {}),
+    };
+    return this.allPages("/acs/users/list", body, "Listing ACS users", acsUserPage, (page) => page.acs_users.map(toAcsUser));
+  }
+
+  /**
+   * Every item of a paged list route, following `pagination.next_page_cursor` to the end, at most
+   * `maxPages` pages (a server that loops cannot hold a run forever).
+   */
+  private async allPages<P extends { pagination?: { has_next_page: boolean; next_page_cursor?: string | null } }, T>(
+    route: string,
+    body: object,
+    operation: string,
+    schema: z.ZodType<P>,
+    items: (page: P) => T[],
+  ): Promise<T[]> {
+    const all: T[] = [];
     for (let cursor: string | undefined, pages = 0; ; pages++) {
       if (pages >= maxPages) throw new Error(`Seam answered ${route} with more than ${maxPages} pages; narrow the search.`);
-      const body = await this.post(
-        route,
-        {
-          ...(filter.search !== undefined ? { search: filter.search } : {}),
-          ...(filter.acsSystemId !== undefined ? { acs_system_id: filter.acsSystemId } : {}),
-          ...(filter.userIdentityEmail !== undefined ? { user_identity_email_address: filter.userIdentityEmail } : {}),
-          ...(cursor !== undefined ? { page_cursor: cursor } : {}),
-        },
-        "Listing ACS users",
-        {},
-      );
-      const page = parse(acsUserPage, body, route);
-      users.push(...page.acs_users.map(toAcsUser));
+      const answer = await this.post(route, { ...body, ...(cursor !== undefined ? { page_cursor: cursor } : {}) }, operation, {});
+      const page = parse(schema, answer, route);
+      all.push(...items(page));
       const next = page.pagination?.has_next_page ? page.pagination.next_page_cursor : undefined;
-      if (!next) return users;
+      if (!next) return all;
       cursor = next;
     }
   }

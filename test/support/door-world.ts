@@ -5,17 +5,7 @@
  */
 import type { SeamFake } from "./seam-fake";
 
-/** mulberry32: a seed names one world, on every machine. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { random } from "./random";
 
 /** A world by index: `doors[g]` the entrances group g opens, `members[g]` its people at Seam now. */
 export interface World {
