@@ -144,7 +144,7 @@ export function netDoors(change: PersonChange, world: DoorWorld): PersonDoors {
 export interface DoorsRead {
   readonly world: DoorWorld;
   readonly people: readonly PersonDoors[];
-  /** Requests sent, by route (a test and the docs count them). */
+  /** Reads asked of the reader, by kind (each may take retries inside the client); the docs and tests count them. */
   readonly reads: { readonly personGroups: number; readonly entranceLists: number; readonly workspaceLists: number };
 }
 
