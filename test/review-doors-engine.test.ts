@@ -103,6 +103,10 @@ test("the door guards: exit 3 when a protected entrance is lost or too many peop
   expect(tight.stdout).toMatch(new RegExp(`\\| cli person ${who} \\| [^|]* \\| loses `));
   const usage = await run(["--doors", "--no-names"]);
   expect(usage.code).toBe(2);
+  // Without credentials the doors cannot be read: the door guard trips rather than pass.
+  const blind = await runReview(["review", "--protect-entrance", lost], { stdin: preview.stdout, env: {} });
+  expect(blind.code).toBe(3);
+  expect(blind.stderr).toContain("the door guards need Seam's entrance lists, which could not be read");
   // A group whose door set is changing: Seam cannot say, and the guards do not pass on a hope.
   const g = changes[0]!.group;
   fake.setGroupPendingMutations(s.groups[g]!, [{ mutation_code: "updating_entrance_membership", created_at: new Date().toISOString(), message: "changing", from: { acs_entrance_id: null }, to: { acs_entrance_id: null } }]);
