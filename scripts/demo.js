@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo`: walks a throwaway stack of the quickstart (Pulumi.yaml at the repository root)
-// through up, a preview of a removal and its review in names (`pulumi-seam-acs review`), up and
+// through up, a preview of a removal and its review in names and in doors (`pulumi-seam-acs
+// review --doors`: which entrances each person loses, and which they keep through another group), up and
 // destroy, and prints what the engine showed and what Seam holds after each step.
 //
 // By default it runs against the package's local Seam (what `pulumi-seam-acs dev-server` runs:
@@ -65,7 +66,7 @@ async function main() {
 
     console.log("\nThe same preview as JSON, reviewed in names (what a pull request's comment shows):");
     const previewJson = await pulumi(["preview", "--json", "--show-sames"], { show: false });
-    console.log("\n$ pulumi preview --json --show-sames | npx pulumi-seam-acs review");
+    console.log("\n$ pulumi preview --json --show-sames | npx pulumi-seam-acs review --doors");
     // Names are read with the credentials and endpoint of the environment, as in a pipeline.
     console.log(await review(previewJson, { ...env, ...(seam.endpoint ? { SEAM_ENDPOINT: seam.endpoint } : {}) }));
 
@@ -84,10 +85,10 @@ async function main() {
   }
 }
 
-/** Runs the package's own `review` command (the built dist/cli.js) on a JSON preview. */
+/** Runs the package's own `review --doors` (the built dist/cli.js) on a JSON preview. */
 function review(previewJson, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "dist/cli.js"), "review"], { env, stdio: ["pipe", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [path.join(repoRoot, "dist/cli.js"), "review", "--doors"], { env, stdio: ["pipe", "pipe", "inherit"] });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
     child.on("error", reject);
@@ -121,6 +122,9 @@ async function fakeWorkspace() {
   const { applySeed, defaultSeed } = require("../dist/dev-seam/seed-file");
   const seam = await startSeamDouble();
   const { users, groups } = await applySeed(seam, defaultSeed);
+  // Alan is also in the Lobby, granted in the console: the review in doors shows he keeps the
+  // Front door through it when the program drops his Lab membership.
+  seam.grantOutOfBand(users.alan, groups.lobby);
   const memberships = [
     ["ada-lobby", users.ada, groups.lobby],
     ["grace-lobby", users.grace, groups.lobby],

@@ -14,19 +14,9 @@ import { memberEntry, rosterName, rosterYaml } from "../src/export/roster-export
 import { loadRoster } from "../src/roster/roster-file";
 import type { AcsUser } from "../src/seam/client";
 
-const user = (id: string, extra: Partial<AcsUser> = {}): AcsUser => ({ acsUserId: id, pendingMutations: [], ...extra });
+import { random } from "./support/random";
 
-/** A small deterministic generator (mulberry32), so a failing seed replays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const user = (id: string, extra: Partial<AcsUser> = {}): AcsUser => ({ acsUserId: id, pendingMutations: [], ...extra });
 
 test("findings equal a plain oracle's on 300 seeded random worlds (stacks, members, gone groups)", () => {
   for (let seed = 1; seed <= 300; seed++) {

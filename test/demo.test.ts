@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { repoRoot } from "./support/consumer";
 import { addRoute, removeRoute, startSeamFake } from "./support/seam-fake";
 
-test("the demo walks up, a previewed removal and its review in names, up and destroy against the fake, and says what Seam holds", async () => {
+test("the demo walks up, a previewed removal and its review in names and doors, up and destroy against the fake, and says what Seam holds", async () => {
   // A real-looking key in the environment must not be used: the demo talks to the fake only.
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, "scripts/demo.js")], {
     cwd: repoRoot,
@@ -15,23 +15,26 @@ test("the demo walks up, a previewed removal and its review in names, up and des
   expect(steps.map((s) => s.split("\n")[0])).toEqual([
     "up --yes --skip-preview",
     "preview",
-    "preview --json --show-sames | npx pulumi-seam-acs review",
+    "preview --json --show-sames | npx pulumi-seam-acs review --doors",
     "up --yes --skip-preview",
     "destroy --yes --skip-preview",
   ]);
   expect(stdout).toContain("(nothing real is touched)");
   expect(steps[0]).toMatch(/Memberships: \+ 3 created\n/);
   expect(stdout).not.toMatch(/\b4 created/);
-  expect(steps[0]).toMatch(/Lobby: Ada Lovelace, Grace Hopper\n\s+Lab: Alan Turing/);
+  // Alan is in the Lobby too, granted outside the program.
+  expect(steps[0]).toMatch(/Lobby: Ada Lovelace, Alan Turing, Grace Hopper\n\s+Lab: Alan Turing/);
   expect(steps[1]).toMatch(/-\s+pulumi-nodejs:dynamic\/seam:AccessGroupMembership alan-lab delete/);
   expect(steps[1]).toMatch(/Lab: Alan Turing/);
   expect(steps[2]).toMatch(/^ {2}1 loses access, 0 gain access, 0 moved in state\n\n {2}Loses access:\n {4}Alan Turing \(\S+@example\.com\) — Lab — alan-lab\n/m);
+  // In doors: Alan loses the Lab door, and keeps the Front door (the Lab opens it too) through the Lobby.
+  expect(steps[2]).toMatch(/\n {2}Doors \(net of every change and every group kept at Seam\): 1 person loses an entrance, 0 gain one, 0 keep the same doors\n {4}Alan Turing \(alan@example\.com\): loses Lab door \(Lab\); keeps Front door through Lobby\n/);
   // The review read the group's members at Seam (the local Seam answers list_users): no warning.
   expect(steps[2]).not.toMatch(/warning:/);
   expect(steps[3]).toMatch(/Memberships: - 1 deleted/);
-  expect(steps[3]).toMatch(/Lobby: Ada Lovelace, Grace Hopper\n\s+Lab: \(nobody\)/);
+  expect(steps[3]).toMatch(/Lobby: Ada Lovelace, Alan Turing, Grace Hopper\n\s+Lab: \(nobody\)/);
   expect(steps[4]).toMatch(/Memberships: - 2 deleted/);
-  expect(steps[4]).toMatch(/Lobby: \(nobody\)\n\s+Lab: \(nobody\)/);
+  expect(steps[4]).toMatch(/Lobby: Alan Turing\n\s+Lab: \(nobody\)/);
 });
 
 test("with explicit credentials and ids, the demo manages exactly those memberships where the credentials point", async () => {
@@ -48,6 +51,8 @@ test("with explicit credentials and ids, the demo manages exactly those membersh
     expect(stdout).toContain("Seam: the workspace your credentials name");
     expect(stdout).toMatch(/-\s+pulumi-nodejs:dynamic\/seam:AccessGroupMembership person-1 delete/);
     expect(stdout).toMatch(/ {2}Loses access:\n {4}Grace \(\S+@example\.com\) — Front door — person-1\n/);
+    // A group that opens no entrance: her doors stay as they were.
+    expect(stdout).toMatch(/ {4}Grace \(\S+@example\.com\): doors as they were\n/);
     const mutations = seam.requests.filter((r) => r.path === addRoute || r.path === removeRoute);
     expect(mutations.filter((r) => r.path === addRoute)).toHaveLength(2);
     expect(mutations.filter((r) => r.path === removeRoute)).toHaveLength(2);

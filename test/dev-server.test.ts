@@ -37,7 +37,10 @@ function start(args: string[], cwd = repoRoot): { child: ChildProcess; output: P
 
 test("seeded from a file: prints endpoint, key, ids and the config lines; the ids answer on the routes the provider reads; Ctrl-C ends it with 0", async () => {
   const seed = path.join(dir, "seed.yaml");
-  fs.writeFileSync(seed, "users:\n  ada: { fullName: Ada Lovelace, email: ada@example.com }\n  bob:\ngroups:\n  lobby: { name: Lobby, members: [ada] }\n");
+  fs.writeFileSync(
+    seed,
+    "users:\n  ada: { fullName: Ada Lovelace, email: ada@example.com }\n  bob:\nentrances:\n  front: { name: Front door }\n  back:\ngroups:\n  lobby: { name: Lobby, members: [ada], entrances: [front, back] }\n",
+  );
   const { child, output, banner } = start(["--seed", seed, "--port", "0"]);
   const text = await banner;
   const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(text)![1]!;
@@ -53,6 +56,16 @@ test("seeded from a file: prints endpoint, key, ids and the config lines; the id
   });
   expect(res.status).toBe(200);
   expect(((await res.json()) as { acs_users: { acs_user_id: string; full_name: string }[] }).acs_users.map((u) => [u.acs_user_id, u.full_name])).toEqual([[ada, "Ada Lovelace"]]);
+  // The doors the seed gave the group, on the route the review in doors reads.
+  const front = /^ {2}front +(\S+)$/m.exec(text)![1]!;
+  const doors = await fetch(`${url}/acs/access_groups/list_accessible_entrances`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ acs_access_group_id: lobby }),
+  });
+  const entrances = ((await doors.json()) as { acs_entrances: { acs_entrance_id: string; display_name: string }[] }).acs_entrances;
+  expect(entrances.map((e) => e.display_name)).toEqual(["Front door", "back"]);
+  expect(entrances[0]!.acs_entrance_id).toBe(front);
   child.kill("SIGINT");
   expect((await output).code).toBe(0);
 });
@@ -63,7 +76,7 @@ test("without Seam's fake installed it says how to install it; a seed file with 
   expect(noFake.stderr).toMatch(/needs Seam's fake, @seamapi\/fake-seam-connect, which is not installed .*npm install --save-dev @seamapi\/fake-seam-connect@1\.86\.0\n$/);
 
   const seed = path.join(dir, "bad.yaml");
-  fs.writeFileSync(seed, "users:\n  ada: { email: not-an-email, phone: 1 }\ngroups:\n  lobby: { members: [grace] }\n");
+  fs.writeFileSync(seed, "users:\n  ada: { email: not-an-email, phone: 1 }\ngroups:\n  lobby: { members: [grace], entrances: [gate] }\n");
   const bad = await start(["--seed", seed, "--port", "0"]).output;
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/Seed file .*bad\.yaml has 2 problems:\n {2}users\.ada\.email: is not an email address\n {2}users\.ada: Unrecognized key: "phone"\n/);

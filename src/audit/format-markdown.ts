@@ -1,7 +1,7 @@
 /** The audit for `$GITHUB_STEP_SUMMARY` or an issue: every name from Seam escaped as in the review. */
 import { escapeCell, group, person } from "../review/format-markdown";
 import { nameOf } from "../review/preview-file";
-import { AuditItem, AuditReport, auditSummary, describeChange, findingKinds, sectionTitles } from "./report";
+import { AuditItem, AuditReport, auditSummary, describeChange, describeDoors, findingKinds, sectionTitles } from "./report";
 import { stackOfUrn } from "./format-text";
 
 export function formatAuditMarkdown(r: AuditReport): string {
@@ -19,5 +19,6 @@ export function formatAuditMarkdown(r: AuditReport): string {
 function row(i: AuditItem): string {
   const [who, email] = person(i.user, i.acsUserId);
   const by = i.resources.map((urn) => `${stackOfUrn(urn)}: ${nameOf(urn)}`).join(", ");
-  return `| ${who} | ${email} | ${group(i.group, i.acsAccessGroupId)} | ${escapeCell(by)} | ${i.change ? escapeCell(describeChange(i.change)) : ""} |`;
+  const doors = i.doors ? ` (doors: ${escapeCell(describeDoors(i.doors))})` : "";
+  return `| ${who} | ${email} | ${group(i.group, i.acsAccessGroupId)}${doors} | ${escapeCell(by)} | ${i.change ? escapeCell(describeChange(i.change)) : ""} |`;
 }

@@ -1,7 +1,7 @@
 /** The audit for a terminal or a job log: a summary line, then one line per finding. */
 import { clean, group, person } from "../review/format-text";
 import { nameOf } from "../review/preview-file";
-import { AuditItem, AuditReport, auditSummary, describeChange, findingKinds, sectionTitles } from "./report";
+import { AuditItem, AuditReport, auditSummary, describeChange, describeDoors, findingKinds, sectionTitles } from "./report";
 
 export function formatAuditText(r: AuditReport): string {
   const lines = [auditSummary(r), `Audited: ${r.stacks.map(clean).join(", ")}`];
@@ -19,6 +19,7 @@ function line(i: AuditItem): string {
   const parts = [person(i.user, i.acsUserId), group(i.group, i.acsAccessGroupId)];
   if (i.resources.length > 0) parts.push(clean(i.resources.map((urn) => `${stackOfUrn(urn)}: ${nameOf(urn)}`).join(", ")));
   if (i.change) parts.push(clean(describeChange(i.change)));
+  if (i.doors) parts.push(`doors: ${clean(describeDoors(i.doors))}`);
   return parts.join(" — ");
 }
 

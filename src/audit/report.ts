@@ -1,5 +1,6 @@
 /** An audit as the formats show it: the findings with names, and what was audited. */
 import type { GroupName, Names, UserName } from "../review/names";
+import type { Entrance } from "../seam/client";
 import { Known, known } from "../review/report";
 import type { PendingMembershipChange } from "./pending";
 import type { Finding, Findings, PendingFinding } from "./findings";
@@ -15,6 +16,17 @@ export interface AuditItem {
   readonly stacks: readonly string[];
   readonly resources: readonly string[];
   readonly change?: PendingMembershipChange;
+  /** With `--doors`: the entrances the group opens, or why Seam cannot say. */
+  readonly doors?: GroupDoorList;
+}
+
+export type GroupDoorList = readonly Entrance[] | "changing" | "unreadable";
+
+/** `Lobby door, Garage gate`, or why Seam cannot say. */
+export function describeDoors(d: GroupDoorList): string {
+  if (d === "changing") return "Seam cannot say (its door set is changing: updating_entrance_membership)";
+  if (d === "unreadable") return "Seam cannot say (its entrances could not be read)";
+  return d.length === 0 ? "no entrances" : d.map((e) => e.name).join(", ");
 }
 
 export interface AuditReport {
@@ -29,7 +41,13 @@ export interface AuditReport {
   readonly pending: readonly AuditItem[];
 }
 
-export function buildAuditReport(findings: Findings, names: Names, stacks: readonly string[], pendingOlderThanSeconds: number): AuditReport {
+export function buildAuditReport(
+  findings: Findings,
+  names: Names,
+  stacks: readonly string[],
+  pendingOlderThanSeconds: number,
+  doors?: (acsAccessGroupId: string) => GroupDoorList,
+): AuditReport {
   const item = (f: Finding | PendingFinding): AuditItem => ({
     acsUserId: f.acsUserId,
     acsAccessGroupId: f.acsAccessGroupId,
@@ -38,6 +56,7 @@ export function buildAuditReport(findings: Findings, names: Names, stacks: reado
     stacks: f.stacks,
     resources: f.resources,
     ...("change" in f ? { change: f.change } : {}),
+    ...(doors ? { doors: doors(f.acsAccessGroupId) } : {}),
   });
   return {
     stacks,

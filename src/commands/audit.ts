@@ -16,13 +16,18 @@ import { formatAuditMarkdown } from "../audit/format-markdown";
 import { formatAuditText } from "../audit/format-text";
 import { AuditReport, buildAuditReport, FindingKind, findingKinds } from "../audit/report";
 import { pairsDeclaredBy } from "../audit/state-pairs";
+import { canonical } from "../provider/inputs";
 import { AuditInputError, readStackState, StackState } from "../audit/stack-state";
 import { readStackConfig } from "../review/stack-config";
 import type { ConfigSource } from "../seam/settings";
 import { namesSettings, readFromSeam } from "../review/names";
-import { SeamClient } from "../seam/client";
+import { Entrance, SeamClient } from "../seam/client";
+import { AccessInputError, entranceAccess, findEntrances, personAccess } from "../audit/access";
+import { AccessAudit, formatAccessJson, formatAccessMarkdown, formatAccessText } from "../audit/format-access";
+import { changingEntrances } from "../review/doors";
 
 export const auditUsage = `Usage: pulumi-seam-acs audit --state FILE [--state FILE …] [options]
+       pulumi-seam-acs audit --entrance NAME|ID | --person EMAIL|ACS_USER_ID [--state FILE …]
 
 Compares what stacks' state tracks with who is in those access groups at Seam now, and
 reports, in names:
@@ -45,6 +50,12 @@ Options:
   --fail-on KINDS              exit 3 when any of these findings is not empty: a comma list
                                of unmanaged, missing, shared, pending (or "all")
   --pending-older-than SECONDS report pending changes older than this (default 3600)
+  --doors                      name the entrances each finding's group opens (one
+                               list_accessible_entrances per group)
+  --entrance NAME|ID           who can open this entrance at Seam, through which group, and
+                               which of those pairs the given stacks declare (repeatable)
+  --person EMAIL|ACS_USER_ID   everything this person can open, across access systems
+                               through their user identity, each with its group (repeatable)
   -h, --help                   show this help
 
 Settings come, as the review's, from the first --stack's seam:* config and then the environment;
@@ -66,6 +77,9 @@ interface Options {
   readonly format: Format;
   readonly failOn: ReadonlySet<FindingKind>;
   readonly pendingOlderThanSeconds: number;
+  readonly doors: boolean;
+  readonly entrances: readonly string[];
+  readonly people: readonly string[];
 }
 
 function parseOptions(argv: string[]): Options | "help" {
@@ -76,13 +90,23 @@ function parseOptions(argv: string[]): Options | "help" {
     format: { type: "string" },
     "fail-on": { type: "string" },
     "pending-older-than": { type: "string" },
+    doors: { type: "boolean" },
+    entrance: { type: "string", multiple: true },
+    person: { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; audit takes only options.`);
   if (values.help) return "help";
   const states = values.state ?? [];
   const stacks = values.stack ?? [];
-  if (states.length + stacks.length === 0) throw new UsageError("audit needs a stack's state: --state FILE (from `pulumi stack export`) or --stack NAME.");
+  const entrances = values.entrance ?? [];
+  const people = values.person ?? [];
+  if ([...entrances, ...people].some((x) => x.trim() === "")) throw new UsageError("--entrance takes an entrance's name or id; --person an email or an acs_user id.");
+  const access = entrances.length + people.length > 0;
+  if (!access && states.length + stacks.length === 0) {
+    throw new UsageError("audit needs a stack's state: --state FILE (from `pulumi stack export`) or --stack NAME; or --entrance / --person.");
+  }
+  if (access && (values["fail-on"] !== undefined || values.doors)) throw new UsageError("--fail-on and --doors are for the findings; with --entrance or --person the audit lists access only.");
   const format = values.format ?? "text";
   if (!(format in formats)) throw new UsageError(`--format must be text, markdown or json, not "${format}".`);
   const failOn = new Set<FindingKind>();
@@ -96,7 +120,7 @@ function parseOptions(argv: string[]): Options | "help" {
     if (!/^\d+$/.test(values["pending-older-than"])) throw new UsageError(`--pending-older-than takes whole seconds (0 or more), not "${values["pending-older-than"]}".`);
     pendingOlderThanSeconds = Number(values["pending-older-than"]);
   }
-  return { states, stacks, format: format as Format, failOn, pendingOlderThanSeconds };
+  return { states, stacks, format: format as Format, failOn, pendingOlderThanSeconds, doors: values.doors === true, entrances, people };
 }
 
 async function readStateFile(file: string): Promise<StackState> {
@@ -163,6 +187,13 @@ async function audit(options: Options): Promise<number> {
     const source = config ? `the config of stack ${options.stacks[0]} and the environment` : "the environment (SEAM_* variables)";
     throw new AuditInputError(`${(e as Error).message} The audit read its settings from ${source}.`);
   }
+  if (options.entrances.length + options.people.length > 0) {
+    try {
+      return await auditAccess(client, options, declarations.length > 0 || states.length > 0 ? declarations : null);
+    } finally {
+      await client.close();
+    }
+  }
   let report: AuditReport;
   let warning: string | undefined;
   try {
@@ -185,7 +216,7 @@ async function audit(options: Options): Promise<number> {
       now: Date.now(),
     });
     // Names of people in findings but in no list (e.g. a missing pair's) come from the lookups above.
-    report = buildAuditReport(findings, read.names, states.map((s) => s.stack), options.pendingOlderThanSeconds);
+    report = buildAuditReport(findings, read.names, states.map((s) => s.stack), options.pendingOlderThanSeconds, options.doors ? await groupDoors(client, groups) : undefined);
   } finally {
     // undici keeps idle sockets open, which would hold the process for its keep-alive timeout.
     await client.close();
@@ -200,7 +231,36 @@ async function audit(options: Options): Promise<number> {
   return 0;
 }
 
+/** Who can open the entrances and what the people can open, with the stacks' declarations (null without states). */
+async function auditAccess(client: SeamClient, options: Options, declarations: Declaration[] | null): Promise<number> {
+  const entrances = (await Promise.all(options.entrances.map((e) => findEntrances(client, e)))).flat();
+  const audit: AccessAudit = {
+    entrances: entrances.length > 0 ? await entranceAccess(client, entrances) : [],
+    people: await Promise.all(options.people.map((q) => personAccess(client, q))),
+    declarations,
+  };
+  const format = { text: formatAccessText, markdown: formatAccessMarkdown, json: formatAccessJson }[options.format];
+  await write(process.stdout, format(audit));
+  return 0;
+}
+
+/** Each touched group's entrances (one list each), "changing" when its door set is, "unreadable" when Seam did not answer. */
+async function groupDoors(client: SeamClient, groups: readonly string[]): Promise<(g: string) => readonly Entrance[] | "changing" | "unreadable"> {
+  const records = await client.listAccessGroups().catch(() => []);
+  const doors = new Map<string, readonly Entrance[] | "changing" | "unreadable">();
+  await Promise.all(
+    groups.map(async (g) => {
+      if (records.find((r) => canonical(r.acsAccessGroupId) === g)?.pendingMutations?.some((m) => m.mutation_code === changingEntrances)) {
+        doors.set(g, "changing");
+        return;
+      }
+      doors.set(g, await client.listAccessibleEntrances(g).then((es) => es ?? [], () => "unreadable" as const));
+    }),
+  );
+  return (g) => doors.get(canonical(g)) ?? "unreadable";
+}
+
 /** Runs `audit` with the arguments after the command name; returns the exit code. */
 export function runAudit(argv: string[]): Promise<number> {
-  return runCommand("audit", auditUsage, parseOptions(argv), audit, (e) => e instanceof AuditInputError);
+  return runCommand("audit", auditUsage, parseOptions(argv), audit, (e) => e instanceof AuditInputError || e instanceof AccessInputError);
 }

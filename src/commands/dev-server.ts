@@ -27,8 +27,11 @@ Options:
 Seed file:
   users:
     ada: { fullName: Ada Lovelace, email: ada@example.com }
+  entrances:
+    front: { name: Front door }
   groups:
-    lobby: { name: Lobby, members: [ada] }   # members: already in the group
+    lobby: { name: Lobby, members: [ada], entrances: [front] }   # members: already in the group;
+                                                                   # entrances: the doors it opens
 
 Needs @seamapi/fake-seam-connect installed next to pulumi-seam-acs (npm install --save-dev @seamapi/fake-seam-connect).
 `;
@@ -82,6 +85,7 @@ export function banner(url: string, apiKey: string, seeded: Seeded): string {
     table(seeded.users),
     "Access groups (acs_access_group_id):",
     table(seeded.groups),
+    ...(Object.keys(seeded.entrances).length > 0 ? ["Entrances (acs_entrance_id):", table(seeded.entrances)] : []),
     "",
     "Point a stack at it:",
     `  pulumi config set seam:endpoint ${url}`,

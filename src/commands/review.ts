@@ -12,7 +12,9 @@ import { accessChanges } from "../review/access-changes";
 import { formatJson } from "../review/format-json";
 import { formatMarkdown } from "../review/format-markdown";
 import { formatText } from "../review/format-text";
-import { guard } from "../review/guard";
+import { DoorLimits, doorGuard, guard, hasDoorLimits } from "../review/guard";
+import { buildDoorReport } from "../review/door-report";
+import { PersonChange, personChanges } from "../review/doors";
 import { missingGainExitCode, missingGainsProblem } from "../review/missing-gains";
 import { namesFromSeam, noNames, NameResult } from "../review/names";
 import type { EngineFlags } from "../review/engine-flags";
@@ -38,6 +40,14 @@ Options:
   --max-removals N      exit 3 when more than N memberships would lose access (counting
                         every remove \`up\` sends, already gone or not)
   --fail-on-removal     the same as --max-removals 0
+  --doors               the review in doors: for each person, the entrances they gain and lose
+                        after every change and every group they stay in at Seam, and the
+                        groups through which a kept door stays open (one entrance list per
+                        group at most, one group list per person who changes at Seam)
+  --protect-entrance E  exit 3 when anyone would lose entrance E (its name or id; repeatable);
+                        reads doors as --doors does
+  --max-people-losing-entrances N
+                        exit 3 when more than N people would lose any entrance
   --no-names            send no request to Seam; show ids only (atSeam is null)
   --require-names       exit 1 when names cannot be read (no credentials, Seam failing)
   --target URN          the preview was made with --target URN (repeat it as for pulumi;
@@ -67,6 +77,8 @@ interface Options {
   readonly maxRemovals?: number;
   readonly names: boolean;
   readonly requireNames: boolean;
+  readonly doors: boolean;
+  readonly doorLimits: DoorLimits;
   readonly flags: EngineFlags;
   readonly state?: string;
   readonly stack?: string;
@@ -79,6 +91,9 @@ function parseOptions(argv: string[]): Options | "help" {
     "max-removals": { type: "string" },
     "fail-on-removal": { type: "boolean" },
     "no-names": { type: "boolean" },
+    doors: { type: "boolean" },
+    "protect-entrance": { type: "string", multiple: true },
+    "max-people-losing-entrances": { type: "string" },
     "require-names": { type: "boolean" },
     target: { type: "string", multiple: true },
     "target-dependents": { type: "boolean" },
@@ -104,6 +119,18 @@ function parseOptions(argv: string[]): Options | "help" {
     if (maxRemovals !== undefined && maxRemovals !== 0) throw new UsageError("--fail-on-removal means --max-removals 0; pass one of them.");
     maxRemovals = 0;
   }
+  const protect = values["protect-entrance"] ?? [];
+  if (protect.some((e) => e.trim() === "")) throw new UsageError("--protect-entrance takes an entrance's name or id (acs_entrance_id).");
+  let maxPeopleLosing: number | undefined;
+  if (values["max-people-losing-entrances"] !== undefined) {
+    if (!/^\d+$/.test(values["max-people-losing-entrances"])) {
+      throw new UsageError(`--max-people-losing-entrances takes a whole number of people (0 or more), not "${values["max-people-losing-entrances"]}".`);
+    }
+    maxPeopleLosing = Number(values["max-people-losing-entrances"]);
+  }
+  const doorLimits: DoorLimits = { protect, ...(maxPeopleLosing !== undefined ? { maxPeopleLosing } : {}) };
+  const doors = values.doors === true || hasDoorLimits(doorLimits);
+  if (doors && values["no-names"]) throw new UsageError("--doors, --protect-entrance and --max-people-losing-entrances read Seam's entrance lists; --no-names sends no request. Pass one of them.");
   if (values["no-names"] && values["require-names"]) throw new UsageError("--no-names and --require-names contradict each other; pass one of them.");
   if (values["no-names"] && values.stack !== undefined) throw new UsageError("--stack only says where names are read; with --no-names there are none. Pass one of them.");
   const targets = values.target ?? [];
@@ -120,6 +147,8 @@ function parseOptions(argv: string[]): Options | "help" {
     maxRemovals,
     names: !values["no-names"],
     requireNames: values["require-names"] === true,
+    doors,
+    doorLimits,
     flags,
     ...(values.state !== undefined ? { state: values.state } : {}),
     ...(values.stack !== undefined ? { stack: values.stack } : {}),
@@ -152,12 +181,15 @@ async function review(options: Options): Promise<number> {
   // One member list per group that gains, loses or moves someone: it says whether each gain or
   // loss is in place at the door already, and names the people in it without a lookup each.
   const doorGroups = [...changes.removals, ...changes.additions, ...changes.moves].map((c) => c.acsAccessGroupId);
-  const named: NameResult = options.names ? await readNames(options, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId), doorGroups) : { names: noNames };
+  // The review in doors: every pair whose remove `up` sends, and every gain.
+  const doorChanges = options.doors ? personChanges(changes.removals, changes.additions) : undefined;
+  const named: NameResult = options.names ? await readNames(options, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId), doorGroups, doorChanges) : { names: noNames };
   if (named.warning && options.requireNames) {
     process.stderr.write(`pulumi-seam-acs review: names are required (--require-names) but ${named.warning.replace(/^warning: /, "")}\n`);
     return 1;
   }
-  const report: Report = buildReport(changes, named.names, preview.stack, named.door, pending);
+  const doorReport = named.doors ? buildDoorReport(named.doors, named.names) : undefined;
+  const report: Report = buildReport(changes, named.names, preview.stack, named.door, pending, doorReport);
   await write(process.stdout, formats[options.format](report));
   if (named.warning) process.stderr.write(`${named.warning}\n`);
   // The JSON has no room for caveats; a pipeline log should still show them.
@@ -167,25 +199,33 @@ async function review(options: Options): Promise<number> {
     refusals: changes.refusals.length,
   });
   if (verdict.tripped) process.stderr.write(`${verdict.reason}\n`);
+  const doorVerdict = doorGuard(named.doors?.people, options.doorLimits, (id) => personLabel(doorReport, id));
+  if (doorVerdict.tripped) process.stderr.write(`${doorVerdict.reason}\n`);
   // Before the guard's code: this `up` would fail whatever a reviewer decides.
   const missing = missingGainsProblem(report);
   if (missing !== undefined) {
     process.stderr.write(`${missing}\n`);
     return missingGainExitCode;
   }
-  return verdict.tripped ? 3 : 0;
+  return verdict.tripped || doorVerdict.tripped ? 3 : 0;
+}
+
+/** A person as the guard's line names them: full name, else email, else the acs_user id. */
+function personLabel(doors: ReturnType<typeof buildDoorReport> | undefined, acsUserId: string): string {
+  const user = doors?.people.find((p) => p.acsUserId === acsUserId)?.user;
+  return user?.kind === "named" ? (user.value.fullName ?? user.value.email ?? acsUserId) : acsUserId;
 }
 
 /** Names with the settings of the environment, or of `--stack`'s config and the environment. */
-async function readNames(options: Options, userIds: string[], groupIds: string[], memberGroupIds: string[]): Promise<NameResult> {
-  if (options.stack === undefined) return namesFromSeam(process.env, userIds, groupIds, memberGroupIds);
+async function readNames(options: Options, userIds: string[], groupIds: string[], memberGroupIds: string[], doorChanges?: PersonChange[]): Promise<NameResult> {
+  if (options.stack === undefined) return namesFromSeam(process.env, userIds, groupIds, memberGroupIds, undefined, doorChanges);
   let config;
   try {
     config = await readStackConfig(options.stack);
   } catch (e) {
     return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message}` };
   }
-  return namesFromSeam(process.env, userIds, groupIds, memberGroupIds, config);
+  return namesFromSeam(process.env, userIds, groupIds, memberGroupIds, config, doorChanges);
 }
 
 function readState(file: string): PendingOperation[] {

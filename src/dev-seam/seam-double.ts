@@ -4,6 +4,12 @@
  * the fake lacks, in the shape of Seam's OpenAPI:
  *  - the access-group read routes `/acs/access_groups/list|list_users|get`, answered from the
  *    fake's database with the fake's own auth and 404s;
+ *  - the door reads `/acs/access_groups/list_accessible_entrances` and `/acs/entrances/get|list`
+ *    (which entrances a group opens is set with `setGroupEntrances`: the fake has no such link),
+ *    and a group's `pending_mutations` (e.g. `updating_entrance_membership`) set with
+ *    `setGroupPendingMutations`;
+ *  - the user-identity reads `/user_identities/get|list|list_acs_users`, and the
+ *    `user_identity_id` filter of `/acs/access_groups/list` (the fake answers 500 or 404);
  *  - on `/acs/users/get` and `/acs/users/list`: `search`, the user-identity email filter and
  *    pagination on the list, and `pending_mutations` set through `setPendingMutations` (the
  *    fake has none; also in the acs_users of `list_users`);
@@ -48,7 +54,7 @@ export interface SeamDoubleHooks {
   /** Runs first for every request; returns true when it answered the request itself (a fault, a limit). */
   intercept?(exchange: Exchange, control: ExchangeControl): Promise<boolean>;
   /** Checks a record the double made up against Seam's published schema (tests pass @seamapi/types); throws if it does not fit. */
-  conform?(kind: "acs_user" | "acs_access_group" | "pagination", value: Record<string, unknown>): void;
+  conform?(kind: "acs_user" | "acs_access_group" | "pagination" | "acs_entrance" | "user_identity", value: Record<string, unknown>): void;
 }
 
 export interface SeamDoubleOptions {
@@ -64,6 +70,8 @@ export interface UserDetails {
   readonly email?: string;
   /** `user_identity_email_address`: the email of the user identity the ACS user belongs to. */
   readonly userIdentityEmail?: string;
+  /** The access system (default: the seed's `visionline_acs_system_1`). */
+  readonly acsSystemId?: string;
 }
 
 /** One of Seam's `acs_user.pending_mutations`, as the OpenAPI has them. */
@@ -86,7 +94,18 @@ export interface SeamDouble {
   /** Deletes the personal access token: the fake then answers its requests 401 (`Access token not found`). */
   revokePersonalAccessToken(token: string): void;
   addUser(fullName: string, workspaceId?: string, details?: UserDetails): string;
-  addGroup(name: string, workspaceId?: string): string;
+  /** An access group of `acsSystemId` (default: the seed's access system). */
+  addGroup(name: string, workspaceId?: string, acsSystemId?: string): string;
+  /** A second (third, …) access system in workspace 1, for people with ACS users in several. */
+  addAcsSystem(name: string): string;
+  /** An entrance (door) of `acsSystemId` (default: the seed's access system). */
+  addEntrance(name: string, acsSystemId?: string): string;
+  /** From now on the group opens exactly these entrances (`list_accessible_entrances`). */
+  setGroupEntrances(acsAccessGroupId: string, acsEntranceIds: readonly string[]): void;
+  /** From now on the group's `pending_mutations` are these (e.g. `updating_entrance_membership`). */
+  setGroupPendingMutations(acsAccessGroupId: string, mutations: PendingMutation[]): void;
+  /** A user identity (one person across access systems) of workspace 1, linked to these ACS users. */
+  addUserIdentity(details: { email?: string; fullName?: string }, acsUserIds: readonly string[]): string;
   /** The group's members, each once (the fake stores a repeated add twice; Seam does not). */
   membersOf(acsAccessGroupId: string): string[];
   /** The group's stored member list, duplicates included. */
@@ -139,7 +158,8 @@ export function loadFake(cwd: string = process.cwd()): { createFake: CreateFake 
 }
 
 const userRoutes = new Set(["/acs/users/get", "/acs/users/list"]);
-const shimRoutes = new Set(["/acs/access_groups/list", "/acs/access_groups/list_users", "/acs/access_groups/get"]);
+const shimRoutes = new Set(["/acs/access_groups/list", "/acs/access_groups/list_users", "/acs/access_groups/get", "/acs/access_groups/list_accessible_entrances"]);
+const doorRoutes = new Set(["/acs/entrances/get", "/acs/entrances/list", "/user_identities/get", "/user_identities/list", "/user_identities/list_acs_users"]);
 
 /** Starts Seam's fake and the front server; `stop()` ends both. */
 export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<SeamDouble> {
@@ -155,6 +175,8 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
   const db = () => (fake.database as { getState(): FakeState }).getState();
   const sockets = new Set<import("node:net").Socket>();
   const pending = new Map<string, { mutations: PendingMutation[]; pollsLeft?: number }>();
+  const groupEntrances = new Map<string, string[]>();
+  const groupPending = new Map<string, PendingMutation[]>();
 
   const server = http.createServer(async (req, res) => {
     const raw = await readBody(req);
@@ -184,6 +206,11 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
       }
       if (userRoutes.has(url.pathname)) {
         const answer = await answerUserRoute(url.pathname, exchange.body as Record<string, unknown>, req.headers);
+        send(answer.status, JSON.stringify(answer.body), { "content-type": "application/json", "seam-request-id": answer.requestId });
+        return;
+      }
+      if (doorRoutes.has(url.pathname)) {
+        const answer = await answerDoorRoute(url.pathname, (exchange.body ?? {}) as Record<string, unknown>, req.headers);
         send(answer.status, JSON.stringify(answer.body), { "content-type": "application/json", "seam-request-id": answer.requestId });
         return;
       }
@@ -262,8 +289,8 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
       is_managed: true,
       errors: [],
       warnings: [],
-      pending_mutations: [],
       ...fields,
+      pending_mutations: groupPending.get(g.acs_access_group_id) ?? [],
       // The fake leaves these out for types it has no label for; Seam always sends them.
       access_group_type_display_name: g.access_group_type_display_name ?? g.access_group_type,
       external_type_display_name: g.external_type_display_name ?? g.external_type,
@@ -340,6 +367,13 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
         if (user.status !== 200) return { status: user.status, body: user.json, requestId };
         selected = selected.filter((g) => g._acs_user_ids.includes(body.acs_user_id as string));
       }
+      if (body.user_identity_id !== undefined) {
+        if (typeof body.user_identity_id !== "string") return invalid("user_identity_id must be a string");
+        const identity = (db().user_identities ?? []).find((ui) => ui.user_identity_id === body.user_identity_id && ui.workspace_id === workspaceId);
+        if (!identity) return { status: 404, body: { error: { type: "user_identity_not_found", message: "user_identity not found" }, ok: false }, requestId };
+        const linked = new Set(identityAcsUsers(identity.user_identity_id).map((u) => u.acs_user_id as string));
+        selected = selected.filter((g) => g._acs_user_ids.some((id) => linked.has(id)));
+      }
       if (typeof body.acs_system_id === "string") selected = selected.filter((g) => g.acs_system_id === body.acs_system_id);
       return { status: 200, body: { acs_access_groups: selected.map(toAccessGroup), ok: true }, requestId };
     }
@@ -347,6 +381,11 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
     const group = groups.find((g) => g.acs_access_group_id === body.acs_access_group_id);
     if (!group) return groupNotFound;
     if (path === "/acs/access_groups/get") return { status: 200, body: { acs_access_group: toAccessGroup(group), ok: true }, requestId };
+    if (path === "/acs/access_groups/list_accessible_entrances") {
+      const ids = new Set(groupEntrances.get(group.acs_access_group_id) ?? []);
+      const entrances = db().acs_entrances.filter((e) => ids.has(e.acs_entrance_id as string));
+      return { status: 200, body: { acs_entrances: entrances.map(toEntrance), ok: true }, requestId };
+    }
     // The fake's own records (what its /acs/users/get answers), read at once: one HTTP round trip
     // per member would make a 1,000-member list cost the double seconds.
     const records = new Map(db().acs_users.map((u: Record<string, unknown>) => [u.acs_user_id as string, u]));
@@ -378,6 +417,85 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
     return db().api_keys.some((k) => k.token === token) ? undefined : "API Key not found";
   }
 
+  /** The fake's entrance as Seam's OpenAPI `acs_entrance` (the fake leaves out fields Seam always sends). */
+  function toEntrance(e: Record<string, unknown>) {
+    // The fake stores `*_metadata: null` for other systems; Seam leaves such fields out.
+    const fields = Object.fromEntries(Object.entries(e).filter(([k, v]) => !k.startsWith("_") && k !== "workspace_id" && k !== "properties" && v !== null));
+    return conform("acs_entrance", {
+      connected_account_id: systemAccount(e.acs_system_id as string),
+      space_ids: [],
+      errors: [],
+      warnings: [],
+      ...fields,
+    });
+  }
+
+  function systemAccount(acsSystemId: string): string {
+    const system = (db().acs_systems ?? []).find((s) => s.acs_system_id === acsSystemId);
+    return (system?.connected_account_id as string | undefined) ?? "00000000-0000-0000-0000-000000000000";
+  }
+
+  /** The ACS users linked to a user identity (their `user_identity_id`), as the fake stores them. */
+  function identityAcsUsers(userIdentityId: string): Record<string, unknown>[] {
+    return db().acs_users.filter((u: Record<string, unknown>) => u.user_identity_id === userIdentityId);
+  }
+
+  /** The fake's user identity as Seam's OpenAPI `user_identity`, with its ACS users' ids. */
+  function toUserIdentity(ui: FakeUserIdentity) {
+    return conform("user_identity", {
+      user_identity_key: null,
+      email_address: null,
+      phone_number: null,
+      full_name: null,
+      display_name: ui.full_name ?? ui.email_address ?? ui.user_identity_id,
+      errors: [],
+      warnings: [],
+      ...ui,
+      acs_user_ids: identityAcsUsers(ui.user_identity_id).map((u) => u.acs_user_id as string),
+    });
+  }
+
+  /** Entrance and user-identity reads, answered from the fake's database with the fake's own auth. */
+  async function answerDoorRoute(path: string, body: Record<string, unknown>, headers: http.IncomingHttpHeaders) {
+    const ws = await upstreamJson("/workspaces/get", headers, {});
+    const requestId = ws.headers["seam-request-id"] as string;
+    if (ws.status !== 200) return { status: ws.status, body: ws.json, requestId };
+    const workspaceId: string = ws.json.workspace.workspace_id;
+    const invalid = (message: string) => ({ status: 400, body: { error: { type: "invalid_input", message, validation_errors: {} }, ok: false }, requestId });
+    const notFound = (type: string) => ({ status: 404, body: { error: { type: `${type}_not_found`, message: `${type} not found` }, ok: false }, requestId });
+    const page = <T>(items: T[]) => ({ items, pagination: conform("pagination", { has_next_page: false, next_page_cursor: null, next_page_url: null }) });
+    if (path.startsWith("/acs/entrances/")) {
+      const entrances = db().acs_entrances.filter((e) => e.workspace_id === workspaceId);
+      if (path === "/acs/entrances/get") {
+        if (typeof body.acs_entrance_id !== "string") return invalid("acs_entrance_id is required");
+        const entrance = entrances.find((e) => e.acs_entrance_id === body.acs_entrance_id);
+        return entrance ? { status: 200, body: { acs_entrance: toEntrance(entrance), ok: true }, requestId } : notFound("acs_entrance");
+      }
+      const selected = typeof body.acs_system_id === "string" ? entrances.filter((e) => e.acs_system_id === body.acs_system_id) : entrances;
+      const { items, pagination } = page(selected.map(toEntrance));
+      return { status: 200, body: { acs_entrances: items, pagination, ok: true }, requestId };
+    }
+    const identities = (db().user_identities ?? []).filter((ui) => ui.workspace_id === workspaceId);
+    if (path === "/user_identities/list") {
+      let selected = identities;
+      if (body.search !== undefined) {
+        if (typeof body.search !== "string" || body.search.length < 1) return invalid("search must be a non-empty string");
+        // "A partial match using full_name, phone_number, email_address or user_identity_id" (the OpenAPI).
+        const needle = body.search.toLowerCase();
+        selected = selected.filter((ui) =>
+          [ui.full_name, ui.phone_number, ui.email_address, ui.user_identity_id].some((f) => typeof f === "string" && f.toLowerCase().includes(needle)),
+        );
+      }
+      const { items, pagination } = page(selected.map(toUserIdentity));
+      return { status: 200, body: { user_identities: items, pagination, ok: true }, requestId };
+    }
+    if (typeof body.user_identity_id !== "string") return invalid("user_identity_id is required");
+    const identity = identities.find((ui) => ui.user_identity_id === body.user_identity_id);
+    if (!identity) return notFound("user_identity");
+    if (path === "/user_identities/get") return { status: 200, body: { user_identity: toUserIdentity(identity), ok: true }, requestId };
+    return { status: 200, body: { acs_users: identityAcsUsers(identity.user_identity_id).map((u) => presentUser(u, false)), ok: true }, requestId };
+  }
+
   function setState(update: (s: FakeState) => Partial<FakeState>) {
     (fake.database as { setState(u: (s: FakeState) => Partial<FakeState>): void }).setState(update);
   }
@@ -406,20 +524,55 @@ export async function startSeamDouble(options: SeamDoubleOptions = {}): Promise<
     },
     addUser: (fullName, workspaceId = seed.seed_workspace_1, details = {}) =>
       fake.database.addAcsUser({
-        acs_system_id: seed.visionline_acs_system_1,
+        acs_system_id: details.acsSystemId ?? seed.visionline_acs_system_1,
         workspace_id: workspaceId,
         full_name: fullName,
         external_type: "salto_site_user",
         ...(details.email !== undefined ? { email_address: details.email } : {}),
         ...(details.userIdentityEmail !== undefined ? { user_identity_email_address: details.userIdentityEmail } : {}),
       }).acs_user_id,
-    addGroup: (name, workspaceId = seed.seed_workspace_1) =>
+    addGroup: (name, workspaceId = seed.seed_workspace_1, acsSystemId = seed.visionline_acs_system_1) =>
       fake.database.addAcsAccessGroup({
-        acs_system_id: seed.visionline_acs_system_1,
+        acs_system_id: acsSystemId,
         workspace_id: workspaceId,
         name,
         external_type: "salto_ks_access_group",
       }).acs_access_group_id,
+    addAcsSystem: (name) =>
+      fake.database.addAcsSystem({
+        external_type: "salto_ks_site",
+        name,
+        workspace_id: seed.seed_workspace_1,
+        connected_account_id: systemAccount(seed.visionline_acs_system_1),
+      } as never).acs_system_id,
+    addEntrance: (name, acsSystemId = seed.visionline_acs_system_1) =>
+      fake.database.addAcsEntrance({ acs_system_id: acsSystemId, workspace_id: seed.seed_workspace_1, display_name: name } as never).acs_entrance_id,
+    setGroupEntrances: (groupId, entranceIds) => {
+      if (!group(groupId)) throw new Error(`setGroupEntrances: the fake has no access group ${groupId}`);
+      groupEntrances.set(groupId, [...entranceIds]);
+    },
+    setGroupPendingMutations: (groupId, mutations) => {
+      const g = group(groupId);
+      if (!g) throw new Error(`setGroupPendingMutations: the fake has no access group ${groupId}`);
+      groupPending.set(groupId, mutations);
+      toAccessGroup(g);
+    },
+    addUserIdentity: (details, acsUserIds) => {
+      const identity = fake.database.addUserIdentity({
+        workspace_id: seed.seed_workspace_1,
+        ...(details.email !== undefined ? { email_address: details.email } : {}),
+        ...(details.fullName !== undefined ? { full_name: details.fullName } : {}),
+      });
+      const linked = new Set(acsUserIds);
+      setState((s) => ({
+        acs_users: s.acs_users.map((u: Record<string, unknown>) =>
+          linked.has(u.acs_user_id as string)
+            ? { ...u, user_identity_id: identity.user_identity_id, ...(details.email !== undefined ? { user_identity_email_address: details.email } : {}), ...(details.fullName !== undefined ? { user_identity_full_name: details.fullName } : {}) }
+            : u,
+        ),
+      }));
+      return identity.user_identity_id as string;
+    },
     membersOf: (groupId) => [...new Set(group(groupId)?._acs_user_ids ?? [])],
     storedMembersOf: (groupId) => [...(group(groupId)?._acs_user_ids ?? [])],
     removeOutOfBand: (acsUserId, acsAccessGroupId) => fake.database.removeAcsUserFromAcsAccessGroup({ acs_user_id: acsUserId, acs_access_group_id: acsAccessGroupId }),
@@ -462,13 +615,24 @@ interface FakeAccessGroup {
   [key: string]: unknown;
 }
 
+interface FakeUserIdentity {
+  user_identity_id: string;
+  workspace_id: string;
+  email_address?: string | null;
+  full_name?: string | null;
+  phone_number?: string | null;
+  [key: string]: unknown;
+}
+
 interface FakeState {
   api_keys: { token: string }[];
   /** The fake keeps a personal access token as the sha256 (hex) of its secret, the part after the last `_`. */
   access_tokens: { long_token_hash: string }[];
   acs_access_groups: FakeAccessGroup[];
   acs_users: any[];
-  user_identities?: { user_identity_id: string; email_address?: string | null }[];
+  acs_entrances: Record<string, unknown>[];
+  acs_systems?: Record<string, unknown>[];
+  user_identities?: FakeUserIdentity[];
 }
 
 /** How the fake hashes a personal access token's secret (its `hashLongToken`). */

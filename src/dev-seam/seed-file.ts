@@ -6,8 +6,12 @@
  * users:
  *   ada: { fullName: Ada Lovelace, email: ada@example.com }
  *   grace: { fullName: Grace Hopper }
+ * entrances:
+ *   front: { name: Front door }
+ *   garage: { name: Garage gate }
  * groups:
- *   lobby: { name: Lobby, members: [ada] }   # members: already in the group (added outside Pulumi)
+ *   lobby: { name: Lobby, members: [ada], entrances: [front] }   # members: already in the group (added outside Pulumi)
+ *   staff: { name: Staff, entrances: [front, garage] }            # entrances: the doors the group opens
  * ```
  */
 import fs from "node:fs";
@@ -24,22 +28,25 @@ const user = z.strictObject({
     .refine((e) => emailProblem(e) === undefined, { error: "is not an email address" })
     .optional(),
 });
-const group = z.strictObject({ name: z.string().min(1).optional(), members: z.array(name).optional() });
+const group = z.strictObject({ name: z.string().min(1).optional(), members: z.array(name).optional(), entrances: z.array(name).optional() });
+const entrance = z.strictObject({ name: z.string().min(1).optional() });
 const seedFile = z.strictObject({
   users: z.record(name, user.nullable()).optional(),
+  entrances: z.record(name, entrance.nullable()).optional(),
   groups: z.record(name, group.nullable()).optional(),
 });
 
 export type Seed = z.infer<typeof seedFile>;
 
-/** The seed used without a file: three people, two groups. */
+/** The seed used without a file: three people, two groups, and the doors they open (the Front door through either). */
 export const defaultSeed: Seed = {
   users: {
     ada: { fullName: "Ada Lovelace", email: "ada@example.com" },
     grace: { fullName: "Grace Hopper", email: "grace@example.com" },
     alan: { fullName: "Alan Turing", email: "alan@example.com" },
   },
-  groups: { lobby: { name: "Lobby" }, lab: { name: "Lab" } },
+  entrances: { front: { name: "Front door" }, labDoor: { name: "Lab door" } },
+  groups: { lobby: { name: "Lobby", entrances: ["front"] }, lab: { name: "Lab", entrances: ["front", "labDoor"] } },
 };
 
 /** Reads and checks a seed file; throws an Error listing every problem with its field. */
@@ -60,7 +67,9 @@ export function readSeedFile(file: string): Seed {
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(top)"}: ${i.message}`);
   if (parsed.success) {
     for (const [g, spec] of Object.entries(parsed.data.groups ?? {})) {
-      for (const m of spec?.members ?? []) if (!parsed.data.users?.[m]) problems.push(`groups.${g}.members: no user named ${m} under users`);
+      // A name given with no details (`bob:`) is there all the same.
+      for (const m of spec?.members ?? []) if (!Object.hasOwn(parsed.data.users ?? {}, m)) problems.push(`groups.${g}.members: no user named ${m} under users`);
+      for (const e of spec?.entrances ?? []) if (!Object.hasOwn(parsed.data.entrances ?? {}, e)) problems.push(`groups.${g}.entrances: no entrance named ${e} under entrances`);
     }
   }
   if (problems.length > 0) throw new Error(`Seed file ${file} has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
@@ -72,6 +81,8 @@ export interface Seeded {
   readonly users: Readonly<Record<string, string>>;
   /** Name in the seed → acs_access_group_id. */
   readonly groups: Readonly<Record<string, string>>;
+  /** Name in the seed → acs_entrance_id. */
+  readonly entrances: Readonly<Record<string, string>>;
 }
 
 /**
@@ -85,6 +96,11 @@ export async function applySeed(seam: SeamDouble, seed: Seed): Promise<Seeded> {
   }
   const groups: Record<string, string> = {};
   for (const [key, spec] of Object.entries(seed.groups ?? {})) groups[key] = seam.addGroup(spec?.name ?? key);
+  const entrances: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(seed.entrances ?? {})) entrances[key] = seam.addEntrance(spec?.name ?? key);
+  for (const [key, spec] of Object.entries(seed.groups ?? {})) {
+    if (spec?.entrances) seam.setGroupEntrances(groups[key]!, spec.entrances.map((e) => entrances[e]!));
+  }
   for (const [key, spec] of Object.entries(seed.groups ?? {})) {
     for (const member of spec?.members ?? []) {
       const res = await fetch(`${seam.url}/acs/users/add_to_access_group`, {
@@ -95,5 +111,5 @@ export async function applySeed(seam: SeamDouble, seed: Seed): Promise<Seeded> {
       if (!res.ok) throw new Error(`Seeding ${member} into ${key} failed: HTTP ${res.status} ${await res.text()}`);
     }
   }
-  return { users, groups };
+  return { users, groups, entrances };
 }

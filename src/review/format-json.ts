@@ -14,9 +14,14 @@
  *  - `notRun`: URNs of creates left out of `--target`;
  *  - `pendingOperations`: `[{ type, urn, acsUserId, acsAccessGroupId }]` left by an interrupted run
  *    (from `--state`), or null when no state was given;
- *  - `notes`: the caveats, as in the text format.
+ *  - `notes`: the caveats, as in the text format;
+ *  - `doors` (only with `--doors` or a door guard): `{ people: [{ acsUserId, user, unchanged, loses, gains,
+ *    keeps, undetermined }] }`; each door `{ acsEntranceId, name, acsSystemId }` with `via` (groups left
+ *    that opened it) or `through` (groups that open it after), each `{ acsAccessGroupId, name }`;
+ *    `undetermined`: `{ acsAccessGroupId, name, reason: unreadable | changing | person-unreadable }`.
  */
 import { Report, ReportItem } from "./report";
+import { doorJson } from "./door-report";
 
 export function formatJson(report: Report): string {
   const items = (list: readonly ReportItem[], door = false) =>
@@ -44,6 +49,7 @@ export function formatJson(report: Report): string {
           ? null
           : report.pendingOperations.map((op) => ({ type: op.type, urn: op.urn, acsUserId: op.ids?.acsUserId ?? null, acsAccessGroupId: op.ids?.acsAccessGroupId ?? null })),
       notes: [...report.notes],
+      ...(report.doors ? { doors: doorJson(report.doors) } : {}),
     },
     null,
     2,

@@ -5,6 +5,7 @@
  */
 import type { GroupName, UserName } from "./names";
 import { nameOf } from "./preview-file";
+import { doorPhrases, doorSummary, PersonDoorReport } from "./door-report";
 import { Known, Report, ReportItem, resourceNames, Section, sections, summaryLine } from "./report";
 
 const titles: Record<Section, string> = {
@@ -36,9 +37,18 @@ export function formatMarkdown(report: Report): string {
       out.push(`- ${escapeCell(op.type)} ${escapeCell(nameOf(op.urn))}${op.ids ? ` — ${escapeCell(op.ids.acsUserId)} — ${escapeCell(op.ids.acsAccessGroupId)}` : ""}`);
     }
   }
+  if (report.doors) {
+    out.push("", "### Doors (net of every change and every group kept at Seam)", "", `**${doorSummary(report.doors)}**`, "", "| Person | Email | Doors |", "|---|---|---|");
+    for (const p of report.doors.people) out.push(doorRow(p));
+  }
   // Notes are this package's own words, written as Markdown.
   for (const note of report.notes) out.push("", `> **Note:** ${note}`);
   return `${out.join("\n")}\n`;
+}
+
+function doorRow(p: PersonDoorReport): string {
+  const [who, email] = person(p.user, p.acsUserId);
+  return `| ${who} | ${email} | ${doorPhrases(p).map(escapeCell).join("; ")} |`;
 }
 
 function row(item: ReportItem, section: Section): string {

@@ -2,6 +2,7 @@
 import { Known, Report, ReportItem, resourceNames, Section, sections, summaryLine } from "./report";
 import type { GroupName, UserName } from "./names";
 import { nameOf } from "./preview-file";
+import { doorPhrases, doorSummary } from "./door-report";
 
 const headings: Record<Section, string> = {
   refusals: "Refused at pulumi up (the provider refuses these deletes before calling Seam):",
@@ -30,6 +31,10 @@ export function formatText(report: Report): string {
   if (report.pendingOperations && report.pendingOperations.length > 0) {
     lines.push("", "Left pending by an interrupted run:");
     for (const op of report.pendingOperations) lines.push(`  ${op.type} ${clean(nameOf(op.urn))}${op.ids ? ` — ${clean(op.ids.acsUserId)} — ${clean(op.ids.acsAccessGroupId)}` : ""}`);
+  }
+  if (report.doors) {
+    lines.push("", `Doors (net of every change and every group kept at Seam): ${doorSummary(report.doors)}`);
+    for (const p of report.doors.people) lines.push(`  ${person(p.user, p.acsUserId)}: ${clean(doorPhrases(p).join("; "))}`);
   }
   for (const note of report.notes) lines.push("", `Note: ${note}`);
   return `${lines.join("\n")}\n`;

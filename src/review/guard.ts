@@ -1,3 +1,4 @@
+import { entranceMatches, PersonDoors } from "./doors";
 /**
  * The pipeline's guard: how many revocations a change may carry without stopping the job.
  * Counts distinct memberships (user and group pairs) that lose access, including removals that
@@ -42,4 +43,50 @@ export function guard(removals: number, maxRemovals: number | undefined, extras:
     tripped: true,
     reason: `pulumi-seam-acs review: guard tripped: ${what}, ${limit}. Check the removals above; if they are intended, raise the limit for this change.`,
   };
+}
+
+/** The door guards: entrances nobody may lose, and how many people may lose any entrance. */
+export interface DoorLimits {
+  /** Entrance names or ids (`--protect-entrance`); a person losing one trips the guard. */
+  readonly protect: readonly string[];
+  /** `--max-people-losing-entrances`: more people than this losing any entrance trips the guard. */
+  readonly maxPeopleLosing?: number;
+}
+
+export const noDoorLimits: DoorLimits = { protect: [] };
+
+/** Whether any door guard is set (then the review must read doors). */
+export const hasDoorLimits = (limits: DoorLimits) => limits.protect.length > 0 || limits.maxPeopleLosing !== undefined;
+
+/**
+ * The door guards over the review's people (src/review/doors.ts). A guard does not pass on a hope:
+ * a person whose loss Seam cannot say (a group left whose doors are unreadable or changing, or
+ * whose own groups could not be read) counts as losing, and so does every person when the doors
+ * could not be read at all (`people` undefined).
+ */
+export function doorGuard(people: readonly PersonDoors[] | undefined, limits: DoorLimits, names: (acsUserId: string) => string = (id) => id): GuardResult {
+  if (!hasDoorLimits(limits)) return { tripped: false };
+  const prefix = "pulumi-seam-acs review: guard tripped:";
+  if (people === undefined) {
+    return { tripped: true, reason: `${prefix} the door guards need Seam's entrance lists, which could not be read (see the warning above).` };
+  }
+  const unsure = (p: PersonDoors) => p.undetermined.length > 0;
+  const losing = people.filter((p) => p.loses.length > 0 || unsure(p));
+  for (const pattern of limits.protect) {
+    for (const p of people) {
+      const lost = p.loses.find((l) => entranceMatches(pattern, l.entrance));
+      if (lost) return { tripped: true, reason: `${prefix} ${names(p.acsUserId)} would lose ${lost.entrance.name}, protected by --protect-entrance ${pattern}.` };
+    }
+  }
+  if (limits.protect.length > 0) {
+    const p = people.find(unsure);
+    if (p) return { tripped: true, reason: `${prefix} Seam cannot say which doors ${names(p.acsUserId)} would lose, so the protected entrances (--protect-entrance) cannot be checked.` };
+  }
+  if (limits.maxPeopleLosing !== undefined && losing.length > limits.maxPeopleLosing) {
+    return {
+      tripped: true,
+      reason: `${prefix} ${losing.length} ${losing.length === 1 ? "person" : "people"} would lose an entrance (or Seam cannot say), at most ${limits.maxPeopleLosing} allowed by --max-people-losing-entrances.`,
+    };
+  }
+  return { tripped: false };
 }

@@ -6,10 +6,11 @@
  * Credentials resolve exactly as the provider's do: from the environment, or with `--stack` from
  * that stack's config first (review/stack-config.ts).
  */
-import type { AccessGroup, AcsUser, MembershipIds } from "../seam/client";
+import type { AccessGroup, AccessGroupFilter, AcsUser, MembershipIds } from "../seam/client";
 import { SeamClient } from "../seam/client";
 import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
 import { canonical } from "../provider/inputs";
+import { DoorsRead, PersonChange, readDoors } from "./doors";
 
 export interface UserName {
   readonly fullName: string | null;
@@ -48,6 +49,8 @@ export interface NameResult {
   readonly door?: Door;
   /** The ACS users read with `/acs/users/get` (people not in any listed group), by canonical id. */
   readonly readUsers?: ReadonlyMap<string, AcsUser>;
+  /** The review in doors, when people's changes were given (doors.ts); absent when Seam was not read. */
+  readonly doors?: DoorsRead;
 }
 
 /** A person's name and email as the review shows them: the ACS user's own email, else its user identity's. */
@@ -200,8 +203,9 @@ export async function namesFromSeam(
   groupIds: string[],
   memberGroupIds: string[] = [],
   stackConfig?: ConfigSource,
+  doorChanges?: readonly PersonChange[],
 ): Promise<NameResult> {
-  if (userIds.length === 0 && groupIds.length === 0 && memberGroupIds.length === 0) return { names: noNames };
+  if (userIds.length === 0 && groupIds.length === 0 && memberGroupIds.length === 0 && !doorChanges) return { names: noNames };
   if (!stackConfig && !tokenVariables.some((name) => env[name])) {
     return {
       names: noNames,
@@ -220,11 +224,32 @@ export async function namesFromSeam(
     return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message} The review read its settings from ${source}; pass --no-names to skip names.` };
   }
   try {
-    return await readFromSeam(client, userIds, groupIds, memberGroupIds);
+    // The names and the doors share one list of the workspace's groups.
+    const reader = sharingWorkspaceList(client);
+    const [named, doors] = await Promise.all([
+      readFromSeam(reader, userIds, groupIds, memberGroupIds),
+      doorChanges ? readDoors(reader, doorChanges, () => reader.listAccessGroups()) : undefined,
+    ]);
+    return doors ? { ...named, doors } : named;
   } finally {
     // undici keeps idle sockets open, which would hold the process for its keep-alive timeout.
     await client.close();
   }
+}
+
+/** The client, with its unfiltered `/acs/access_groups/list` read once however often it is asked for. */
+export function sharingWorkspaceList(client: SeamClient): SeamReader & Pick<SeamClient, "listAccessGroups" | "listAccessibleEntrances"> {
+  let all: Promise<AccessGroup[]> | undefined;
+  return {
+    getAcsUser: (id) => client.getAcsUser(id),
+    getAccessGroup: (id) => client.getAccessGroup(id),
+    listAccessGroupMembers: (id) => client.listAccessGroupMembers(id),
+    listAccessibleEntrances: (id) => client.listAccessibleEntrances(id),
+    listAccessGroups: (filter?: AccessGroupFilter) => {
+      if (filter && Object.keys(filter).length > 0) return client.listAccessGroups(filter);
+      return (all ??= client.listAccessGroups());
+    },
+  };
 }
 
 /** The member lists first (they name their members), then one lookup per id still unnamed. */

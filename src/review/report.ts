@@ -3,6 +3,7 @@ import { AccessChanges, Change, Refusal, Retained, SplitMove, UnknownChange } fr
 import { PendingOperation, reconcileAdvice } from "./pending-operations";
 import { Door, Lookup, GroupName, Names, noDoor, UserName } from "./names";
 import { nameOf } from "./preview-file";
+import type { DoorReport } from "./door-report";
 
 /** Who or what an id stands for, as far as the review could tell. */
 export type Known<T> =
@@ -50,6 +51,8 @@ export interface Report {
   readonly pendingOperations: readonly PendingOperation[] | null;
   /** Caveats a reader must see next to the figures (in the report itself, not only in a log). */
   readonly notes: readonly string[];
+  /** The review in doors (`--doors` or a door guard): per person, entrances lost, gained and kept. */
+  readonly doors?: DoorReport;
 }
 
 export function buildReport(
@@ -58,6 +61,7 @@ export function buildReport(
   stack?: string,
   door: Door = noDoor,
   pendingOperations: readonly PendingOperation[] | null = null,
+  doors?: DoorReport,
 ): Report {
   const item = (c: Change | UnknownChange, atSeam: boolean | null = null): ReportItem => ({
     acsUserId: c.acsUserId,
@@ -120,6 +124,7 @@ export function buildReport(
     notRun: changes.notRun,
     pendingOperations,
     notes,
+    ...(doors ? { doors } : {}),
   };
 }
 

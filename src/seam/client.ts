@@ -61,6 +61,8 @@ const acsUserFields = z.object({
   full_name: z.string().nullish(),
   email_address: z.string().nullish(),
   user_identity_email_address: z.string().nullish(),
+  user_identity_id: z.string().nullish(),
+  acs_system_id: z.string().nullish(),
   pending_mutations: z.array(z.looseObject({ mutation_code: z.string() })).optional(),
 });
 
@@ -69,12 +71,57 @@ const acsUserPage = z.object({
   acs_users: z.array(acsUserFields),
   pagination: z.object({ has_next_page: z.boolean(), next_page_cursor: z.string().nullish() }).optional(),
 });
-const accessGroupFields = z.object({ acs_access_group_id: z.string(), name: z.string(), acs_system_id: z.string().optional() });
+const accessGroupFields = z.object({
+  acs_access_group_id: z.string(),
+  name: z.string(),
+  acs_system_id: z.string().optional(),
+  pending_mutations: z.array(z.looseObject({ mutation_code: z.string() })).optional(),
+});
 const accessGroupBody = z.object({ acs_access_group: accessGroupFields });
 const accessGroupsBody = z.object({ acs_access_groups: z.array(accessGroupFields) });
 
 function toAccessGroup(group: z.infer<typeof accessGroupFields>): AccessGroup {
-  return { acsAccessGroupId: group.acs_access_group_id, name: group.name, ...(group.acs_system_id ? { acsSystemId: group.acs_system_id } : {}) };
+  return {
+    acsAccessGroupId: group.acs_access_group_id,
+    name: group.name,
+    ...(group.acs_system_id ? { acsSystemId: group.acs_system_id } : {}),
+    ...(group.pending_mutations && group.pending_mutations.length > 0 ? { pendingMutations: group.pending_mutations } : {}),
+  };
+}
+
+/** The fields of Seam's `acs_entrance` this package reads. */
+const entranceFields = z.object({ acs_entrance_id: z.string(), display_name: z.string(), acs_system_id: z.string() });
+const entrancesBody = z.object({ acs_entrances: z.array(entranceFields) });
+const entranceBody = z.object({ acs_entrance: entranceFields });
+const entrancePage = z.object({
+  acs_entrances: z.array(entranceFields),
+  pagination: z.object({ has_next_page: z.boolean(), next_page_cursor: z.string().nullish() }).optional(),
+});
+
+function toEntrance(e: z.infer<typeof entranceFields>): Entrance {
+  return { acsEntranceId: e.acs_entrance_id, name: e.display_name, acsSystemId: e.acs_system_id };
+}
+
+/** The fields of Seam's `user_identity` this package reads. */
+const userIdentityFields = z.object({
+  user_identity_id: z.string(),
+  email_address: z.string().nullish(),
+  full_name: z.string().nullish(),
+  acs_user_ids: z.array(z.string()).optional(),
+});
+const userIdentityBody = z.object({ user_identity: userIdentityFields });
+const userIdentityPage = z.object({
+  user_identities: z.array(userIdentityFields),
+  pagination: z.object({ has_next_page: z.boolean(), next_page_cursor: z.string().nullish() }).optional(),
+});
+
+function toUserIdentity(u: z.infer<typeof userIdentityFields>): UserIdentity {
+  return {
+    userIdentityId: u.user_identity_id,
+    ...(u.email_address ? { email: u.email_address } : {}),
+    ...(u.full_name ? { fullName: u.full_name } : {}),
+    acsUserIds: u.acs_user_ids ?? [],
+  };
 }
 const groupUsersBody = z.object({
   acs_users: z.array(acsUserFields),
@@ -91,6 +138,32 @@ export interface AcsUser {
   readonly userIdentityEmail?: string;
   /** Changes Seam has accepted but not yet pushed to the access system (`pending_mutations`). */
   readonly pendingMutations: readonly PendingMutation[];
+  /** The user identity (one person across access systems) the ACS user belongs to, when it has one. */
+  readonly userIdentityId?: string;
+  /** The access system the ACS user belongs to. */
+  readonly acsSystemId?: string;
+}
+
+/** A door as Seam lists it (`acs_entrance`): its id, `display_name` and access system. */
+export interface Entrance {
+  readonly acsEntranceId: string;
+  readonly name: string;
+  readonly acsSystemId: string;
+}
+
+/** One person across access systems (`user_identity`), with the ACS users linked to it. */
+export interface UserIdentity {
+  readonly userIdentityId: string;
+  readonly email?: string;
+  readonly fullName?: string;
+  readonly acsUserIds: readonly string[];
+}
+
+/** Filters of `/acs/access_groups/list`; none lists every group of the workspace. */
+export interface AccessGroupFilter {
+  readonly acsUserId?: string;
+  readonly userIdentityId?: string;
+  readonly acsSystemId?: string;
 }
 
 /** One of `acs_user.pending_mutations`; `mutation_code` decides which other fields it has. */
@@ -101,6 +174,8 @@ export interface AccessGroup {
   readonly name: string;
   /** The access system the group belongs to (`acs_system_id`). */
   readonly acsSystemId?: string;
+  /** The group's `pending_mutations` when it has any (e.g. `updating_entrance_membership`: its door set is changing). */
+  readonly pendingMutations?: readonly PendingMutation[];
 }
 
 /** Filters of `/acs/users/list` (Seam matches `search` partially; callers check what they need). */
@@ -210,9 +285,61 @@ export class SeamClient {
    * which Seam does not page), as `{ acsAccessGroupId, name, acsSystemId? }`. The review names
    * groups from it instead of one `/acs/access_groups/get` per group.
    */
-  async listAccessGroups(): Promise<AccessGroup[]> {
-    const body = await this.post("/acs/access_groups/list", {}, "Listing the workspace's access groups", {});
+  async listAccessGroups(filter: AccessGroupFilter = {}): Promise<AccessGroup[]> {
+    const body = await this.post(
+      "/acs/access_groups/list",
+      {
+        ...(filter.acsUserId !== undefined ? { acs_user_id: filter.acsUserId } : {}),
+        ...(filter.userIdentityId !== undefined ? { user_identity_id: filter.userIdentityId } : {}),
+        ...(filter.acsSystemId !== undefined ? { acs_system_id: filter.acsSystemId } : {}),
+      },
+      filter.acsUserId !== undefined ? "Reading the user's access groups" : "Listing the workspace's access groups",
+      filter.acsUserId !== undefined ? { acsUserId: filter.acsUserId } : {},
+    );
     return parse(accessGroupsBody, body, "/acs/access_groups/list").acs_access_groups.map(toAccessGroup);
+  }
+
+  /**
+   * The entrances (doors) the access group opens: one `/acs/access_groups/list_accessible_entrances`
+   * (not paginated), or undefined when Seam has no such group. Read-only.
+   */
+  async listAccessibleEntrances(acsAccessGroupId: string): Promise<Entrance[] | undefined> {
+    const route = "/acs/access_groups/list_accessible_entrances";
+    const body = await this.readOrNotFound(route, { acs_access_group_id: acsAccessGroupId }, "Reading the entrances the access group opens", { acsAccessGroupId });
+    return body === undefined ? undefined : parse(entrancesBody, body, route).acs_entrances.map(toEntrance);
+  }
+
+  /** The entrance (`/acs/entrances/get`), or undefined when Seam has none with that id. */
+  async getEntrance(acsEntranceId: string): Promise<Entrance | undefined> {
+    const body = await this.readOrNotFound("/acs/entrances/get", { acs_entrance_id: acsEntranceId }, "Reading the entrance", {});
+    return body === undefined ? undefined : toEntrance(parse(entranceBody, body, "/acs/entrances/get").acs_entrance);
+  }
+
+  /** Every entrance of the workspace (or of one access system), following `/acs/entrances/list`'s pages. */
+  async listEntrances(filter: { acsSystemId?: string } = {}): Promise<Entrance[]> {
+    const body = filter.acsSystemId !== undefined ? { acs_system_id: filter.acsSystemId } : {};
+    return this.allPages("/acs/entrances/list", body, "Listing entrances", entrancePage, (page) => page.acs_entrances.map(toEntrance));
+  }
+
+  /** The user identity (`/user_identities/get`), or undefined when Seam has none with that id. */
+  async getUserIdentity(userIdentityId: string): Promise<UserIdentity | undefined> {
+    const body = await this.readOrNotFound("/user_identities/get", { user_identity_id: userIdentityId }, "Reading the user identity", {});
+    return body === undefined ? undefined : toUserIdentity(parse(userIdentityBody, body, "/user_identities/get").user_identity);
+  }
+
+  /**
+   * User identities whose `full_name`, `phone_number`, `email_address` or id contain `search`
+   * (`/user_identities/list`, Seam matches partially: callers check what they need), every page.
+   */
+  async listUserIdentities(search: string): Promise<UserIdentity[]> {
+    return this.allPages("/user_identities/list", { search }, "Listing user identities", userIdentityPage, (page) => page.user_identities.map(toUserIdentity));
+  }
+
+  /** The ACS users of a user identity, one per access system (`/user_identities/list_acs_users`); undefined when the identity is gone. */
+  async listUserIdentityAcsUsers(userIdentityId: string): Promise<AcsUser[] | undefined> {
+    const route = "/user_identities/list_acs_users";
+    const body = await this.readOrNotFound(route, { user_identity_id: userIdentityId }, "Reading the user identity's ACS users", {});
+    return body === undefined ? undefined : parse(groupUsersBody, body, route).acs_users.map(toAcsUser);
   }
 
   /** The ids of the group's members (one request: Seam does not paginate this route), or undefined when the group is gone. */
@@ -243,25 +370,33 @@ export class SeamClient {
 
   /** Every ACS user that matches the filter, following Seam's page cursors to the end. */
   async listAcsUsers(filter: AcsUserFilter = {}): Promise<AcsUser[]> {
-    const route = "/acs/users/list";
-    const users: AcsUser[] = [];
+    const body = {
+      ...(filter.search !== undefined ? { search: filter.search } : {}),
+      ...(filter.acsSystemId !== undefined ? { acs_system_id: filter.acsSystemId } : {}),
+      ...(filter.userIdentityEmail !== undefined ? { user_identity_email_address: filter.userIdentityEmail } : {}),
+    };
+    return this.allPages("/acs/users/list", body, "Listing ACS users", acsUserPage, (page) => page.acs_users.map(toAcsUser));
+  }
+
+  /**
+   * Every item of a paged list route, following `pagination.next_page_cursor` to the end, at most
+   * `maxPages` pages (a server that loops cannot hold a run forever).
+   */
+  private async allPages<P extends { pagination?: { has_next_page: boolean; next_page_cursor?: string | null } }, T>(
+    route: string,
+    body: object,
+    operation: string,
+    schema: z.ZodType<P>,
+    items: (page: P) => T[],
+  ): Promise<T[]> {
+    const all: T[] = [];
     for (let cursor: string | undefined, pages = 0; ; pages++) {
       if (pages >= maxPages) throw new Error(`Seam answered ${route} with more than ${maxPages} pages; narrow the search.`);
-      const body = await this.post(
-        route,
-        {
-          ...(filter.search !== undefined ? { search: filter.search } : {}),
-          ...(filter.acsSystemId !== undefined ? { acs_system_id: filter.acsSystemId } : {}),
-          ...(filter.userIdentityEmail !== undefined ? { user_identity_email_address: filter.userIdentityEmail } : {}),
-          ...(cursor !== undefined ? { page_cursor: cursor } : {}),
-        },
-        "Listing ACS users",
-        {},
-      );
-      const page = parse(acsUserPage, body, route);
-      users.push(...page.acs_users.map(toAcsUser));
+      const answer = await this.post(route, { ...body, ...(cursor !== undefined ? { page_cursor: cursor } : {}) }, operation, {});
+      const page = parse(schema, answer, route);
+      all.push(...items(page));
       const next = page.pagination?.has_next_page ? page.pagination.next_page_cursor : undefined;
-      if (!next) return users;
+      if (!next) return all;
       cursor = next;
     }
   }
@@ -427,6 +562,8 @@ function toAcsUser(u: z.infer<typeof acsUserFields>): AcsUser {
     ...(u.email_address ? { email: u.email_address } : {}),
     ...(u.user_identity_email_address ? { userIdentityEmail: u.user_identity_email_address } : {}),
     pendingMutations: u.pending_mutations ?? [],
+    ...(u.user_identity_id ? { userIdentityId: u.user_identity_id } : {}),
+    ...(u.acs_system_id ? { acsSystemId: u.acs_system_id } : {}),
   };
 }
 

@@ -32,6 +32,8 @@ export interface SeamApiErrorDetails {
  * ids, status, Seam's error type and message, request id, attempts) and nothing secret: it is
  * built only from the fields above, never from request headers.
  */
+const notFoundTypes = new Set(["acs_user_not_found", "acs_access_group_not_found", "acs_entrance_not_found", "user_identity_not_found"]);
+
 export class SeamApiError extends Error {
   override readonly name = "SeamApiError";
   readonly route: string;
@@ -70,7 +72,9 @@ export class SeamApiError extends Error {
 
   /** True when Seam says the user or the access group does not exist (any more). */
   get isNotFound(): boolean {
-    return this.status === 404 && (this.type === "acs_user_not_found" || this.type === "acs_access_group_not_found");
+    // Seam's 404 types name the record: acs_user, acs_access_group, and for the door reads
+    // acs_entrance and user_identity (error types are not in the OpenAPI; these follow its pattern).
+    return this.status === 404 && notFoundTypes.has(this.type ?? "");
   }
 }
 

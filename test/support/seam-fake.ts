@@ -162,7 +162,8 @@ const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[
  */
 function withUuidIds(value: unknown, key = ""): unknown {
   if (key.endsWith("_id") && typeof value === "string" && !uuidShape.test(value)) return "00000000-0000-4000-8000-000000000000";
-  if (Array.isArray(value)) return value.map((v) => withUuidIds(v));
+  // Lists of ids (`acs_user_ids`, `space_ids`) hold ids too.
+  if (Array.isArray(value)) return value.map((v) => withUuidIds(v, key.endsWith("_ids") ? "item_id" : ""));
   if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withUuidIds(v, k)]));
   return value;
 }

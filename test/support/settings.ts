@@ -1,6 +1,7 @@
 import { defaultSyncTimeoutMs, SeamSettings, SyncSettings } from "../../src/seam/settings";
 import { defaultRetryPolicy, RetryPolicy } from "../../src/seam/retry-policy";
-import type { SeamFake } from "./seam-fake";
+import { SeamClient } from "../../src/seam/client";
+import { SeamFake, startSeamFake } from "./seam-fake";
 
 /** Settings for the fake, with waits short enough for tests. */
 export function fakeSettings(fake: SeamFake, retry: Partial<RetryPolicy> = {}, sync: Partial<SyncSettings> = {}): SeamSettings {
@@ -11,4 +12,21 @@ export function fakeSettings(fake: SeamFake, retry: Partial<RetryPolicy> = {}, s
     maxConcurrentRequests: 8,
     sync: { waitForSync: false, timeoutMs: defaultSyncTimeoutMs, ...sync },
   };
+}
+
+/**
+ * For a suite that talks to the local Seam through the one client: starts both before the suite
+ * and stops them after it; the getters hold them while it runs.
+ */
+export function useFakeClient(): { readonly fake: SeamFake; readonly client: SeamClient } {
+  const held = {} as { fake: SeamFake; client: SeamClient };
+  beforeAll(async () => {
+    held.fake = await startSeamFake();
+    held.client = new SeamClient(fakeSettings(held.fake));
+  });
+  afterAll(async () => {
+    await held.client.close();
+    await held.fake.stop();
+  });
+  return held;
 }
