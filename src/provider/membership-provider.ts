@@ -171,6 +171,11 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     return { id: membershipId(ids), props: { ...outputsOf(ids), workspaceId: await this.workspaceId() }, inputs: outputsOf(ids) };
   }
 
+  /** `pulumi import` of a roster by its group id (native provider; see RosterProvider.adopt). */
+  adoptRoster(acsAccessGroupId: string): Promise<dynamic.ReadResult<Props>> {
+    return this.rosters.adopt(acsAccessGroupId);
+  }
+
   async update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs | Props>> {
     if (RosterProvider.handles(news)) return this.rosters.update(id, olds, news);
     const workspaceId = typeof olds.workspaceId === "string" ? olds.workspaceId : undefined;

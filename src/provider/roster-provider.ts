@@ -124,6 +124,20 @@ export class RosterProvider {
     return { id, props: { ...base, workspaceId: await this.host.workspaceId() }, inputs: base };
   }
 
+  /**
+   * `pulumi import` of a roster (native provider): every member the group has at Seam now, as a
+   * plain list, read fresh (not from the refresh cache). Shape as `read` returns it; `{ id: "" }`
+   * (not found) when Seam has no such group.
+   */
+  async adopt(acsAccessGroupId: string): Promise<dynamic.ReadResult<Props>> {
+    const group = canonical(acsAccessGroupId);
+    const { client } = this.host.session();
+    const listed = await client.listAccessGroupUsers(group);
+    if (listed === undefined) return { id: "" };
+    const base = { acsAccessGroupId: group, members: [...new Set(listed.map(canonical))].sort() };
+    return { id: rosterId(group), props: { ...base, workspaceId: await this.host.workspaceId() }, inputs: base };
+  }
+
   async delete(id: string, props: Props): Promise<void> {
     const roster = rosterFromState(props);
     const group = roster.acsAccessGroupId;
