@@ -1,23 +1,21 @@
 /**
  * A native roster names its member set `acsUserIds`, as AccessGroupRoster's argument does in a
  * Node.js program; the provider code it shares with the dynamic roster (src/provider/roster-*.ts)
- * stores it as `members`. These two functions are the only translation: every call passes through
- * them on the way in and out, so state, checks and netting stay those of the shared code.
+ * stores it as `members`. Every call passes through these on the way in and out, so state, checks
+ * and netting stay those of the shared code; the translation itself is provider/resource-types.ts,
+ * which the review and audit use too.
  */
+import { nativeProperties, nativeRosterType, sharedProperties } from "../provider/resource-types";
 import type { Props } from "./struct";
 
 /** Native properties → the shared roster code's shape (`acsUserIds` → `members`). */
 export function toSharedRoster(props: Props): Props {
-  if (!("acsUserIds" in props)) return props;
-  const { acsUserIds, ...rest } = props;
-  return { ...rest, members: acsUserIds };
+  return sharedProperties(nativeRosterType, props);
 }
 
 /** The shared roster code's properties → native ones (`members` → `acsUserIds`). */
 export function toNativeRoster(props: Props): Props {
-  if (!("members" in props)) return props;
-  const { members, ...rest } = props;
-  return { ...rest, acsUserIds: members };
+  return nativeProperties(nativeRosterType, props);
 }
 
 /** A check failure's property and reason, as the native roster names the member set. */

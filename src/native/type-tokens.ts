@@ -1,6 +1,8 @@
 /** The native `seam` package's resource type tokens (schema.json), and which one a request is for. */
-export const membershipToken = "seam:index:AccessGroupMembership";
-export const rosterToken = "seam:index:AccessGroupRoster";
+import { nativeMembershipType, nativeRosterType } from "../provider/resource-types";
+
+export const membershipToken = nativeMembershipType;
+export const rosterToken = nativeRosterType;
 export const providerToken = "pulumi:providers:seam";
 
 export type NativeKind = "membership" | "roster";
