@@ -149,3 +149,48 @@ test("an explicit provider on workspace 2 acts there with its own key", async ()
   expect(created.outs.workspaceId).toBe(fake.seed.seed_workspace_2);
   expect(fake.membersOf(group)).toEqual([user]);
 });
+
+describe("one deployment's provider processes see every declarer (the engine address keys them)", () => {
+  const deployment = () => `127.0.0.1:${40_000 + Math.floor(Math.random() * 20_000)}`;
+  async function instance(address: string, name: string, apiKey = fake.apiKey) {
+    const p = await NativePlugin.start({}, address);
+    plugins.push(p);
+    await p.configure({ apiKey: secret(apiKey), endpoint: fake.url }, name);
+    return p;
+  }
+
+  test("two resources declaring one pair through one provider: the second is refused, naming both", async () => {
+    const p = await instance(deployment(), "default_0_1_0");
+    const [user, group] = [fake.addUser("Dup"), fake.addGroup("Dup")];
+    expect((await p.check(membershipType, "first", { acsUserId: user, acsAccessGroupId: group })).failures).toEqual([]);
+    expect((await p.check(membershipType, "first", { acsUserId: user, acsAccessGroupId: group })).failures).toEqual([]);
+    const second = await p.check(rosterType, "staff", { acsAccessGroupId: group, acsUserIds: { dup: user } });
+    expect(second.failures).toHaveLength(1);
+    expect(second.failures[0]!.property).toBe("acsUserIds");
+    expect(second.failures[0]!.reason).toContain(`acs_user_id ${user} in acs_access_group_id ${group} is declared twice: by AccessGroupMembership "first"`);
+    expect(second.failures[0]!.reason).toContain('and by AccessGroupRoster "staff"');
+  });
+
+  test("two providers on one workspace are refused at check, naming both; on two workspaces they are not", async () => {
+    const address = deployment();
+    const a = await instance(address, "site-a");
+    const b = await instance(address, "site-b");
+    const c = await instance(address, "site-c", fake.seed.seam_apikey2_token);
+    const [u1, g1] = [fake.addUser("P1"), fake.addGroup("P1")];
+    expect((await a.check(membershipType, "m1", { acsUserId: u1, acsAccessGroupId: g1 })).failures).toEqual([]);
+    const [u2, g2] = [fake.addUser("P2", fake.seed.seed_workspace_2), fake.addGroup("P2", fake.seed.seed_workspace_2)];
+    expect((await c.check(membershipType, "m2", { acsUserId: u2, acsAccessGroupId: g2 })).failures).toEqual([]);
+    const err = await b.check(membershipType, "m3", { acsUserId: fake.addUser("P3"), acsAccessGroupId: g1 }).catch((e: Error) => e);
+    expect(String(err)).toContain(`Seam workspace ${fake.seed.seed_workspace_1} is served by two seam provider instances in this deployment: provider "site-a" and provider "site-b"`);
+  });
+
+  test("a pair declared through two provider processes is refused by the later one", async () => {
+    const address = deployment();
+    const a = await instance(address, "default_0_1_0");
+    const b = await instance(address, "site-w2", fake.seed.seam_apikey2_token);
+    const [user, group] = [fake.addUser("Cross"), fake.addGroup("Cross")];
+    expect((await a.check(membershipType, "here", { acsUserId: user, acsAccessGroupId: group })).failures).toEqual([]);
+    const there = await b.check(membershipType, "there", { acsUserId: user, acsAccessGroupId: group });
+    expect(there.failures[0]?.reason).toContain('by AccessGroupMembership "here" (through the default seam provider) and by AccessGroupMembership "there" (through provider "site-w2")');
+  });
+});

@@ -4,6 +4,7 @@
  * budget as the dynamic provider. This file only translates: property names (roster-shape.ts),
  * ids for `pulumi import`, and the detailed diff.
  */
+import type { DeclarerRendezvous } from "../provider/declarers";
 import type { MembershipProvider } from "../provider/membership-provider";
 import { seamIdProblem } from "../provider/inputs";
 import { parseMembershipId } from "../provider/membership-id";
@@ -11,8 +12,9 @@ import { rosterIdPrefix } from "../provider/roster-inputs";
 import { CreatedButFailedError } from "../provider/sync-wait";
 import { DetailedDiff, membershipDetailedDiff, rosterDetailedDiff } from "./detailed-diff";
 import { nativeFailure, toNativeRoster, toSharedRoster } from "./roster-shape";
+import type { ProviderIdentity } from "./provider-config";
 import type { Props } from "./struct";
-import type { NativeKind } from "./type-tokens";
+import { NativeKind, nameOf } from "./type-tokens";
 
 export interface CheckOutcome {
   readonly inputs: Props;
@@ -33,15 +35,42 @@ export interface ReadOutcome {
 }
 
 export class NativeResources {
-  constructor(private readonly provider: MembershipProvider) {}
+  private workspaceClaim: Promise<void> | undefined;
 
-  async check(kind: NativeKind, olds: Props, news: Props): Promise<CheckOutcome> {
+  /** `identity`: the provider instance this process is (known from Configure). */
+  constructor(
+    private readonly provider: MembershipProvider,
+    private readonly declarers: DeclarerRendezvous,
+    private readonly identity: () => ProviderIdentity,
+  ) {}
+
+  /** `urn`: the resource's; it names the declarer when its pair is declared twice. */
+  async check(kind: NativeKind, urn: string, olds: Props, news: Props): Promise<CheckOutcome> {
     const shared = kind === "roster" ? toSharedRoster(news) : news;
     if (kind === "roster" && !("members" in shared)) shared.members = undefined;
-    const result = await this.provider.check(kind === "roster" ? toSharedRoster(olds) : olds, shared);
+    const provider = this.identity();
+    const declarer = { resource: urn, label: `${kind === "roster" ? "AccessGroupRoster" : "AccessGroupMembership"} "${nameOf(urn)}"`, provider: provider.label };
+    const result = await this.provider.check(kind === "roster" ? toSharedRoster(olds) : olds, shared, declarer);
     const failures = (result.failures ?? []).map((f) => (kind === "roster" ? nativeFailure(f) : f));
+    if (failures.length === 0) await this.claimWorkspace(provider);
     const inputs = (result.inputs ?? news) as Props;
     return { inputs: kind === "roster" ? toNativeRoster(inputs) : inputs, failures };
+  }
+
+  /**
+   * One provider instance per Seam workspace in a deployment (declarers.ts): claimed at the first
+   * resource this instance checks, with the workspace its credentials act in (one look-up).
+   */
+  private claimWorkspace(provider: ProviderIdentity): Promise<void> {
+    const claim = (this.workspaceClaim ??= this.provider.currentWorkspaceId().then((workspace) => {
+      const refusal = this.declarers.claimWorkspace(workspace, provider.urn || `pid ${process.pid}`, provider.label);
+      if (refusal) throw new Error(refusal);
+    }));
+    // A failed look-up (or a refusal) is not kept: the next check asks again.
+    claim.catch(() => {
+      if (this.workspaceClaim === claim) this.workspaceClaim = undefined;
+    });
+    return claim;
   }
 
   async diff(kind: NativeKind, id: string, olds: Props, news: Props): Promise<DiffOutcome> {

@@ -7,6 +7,7 @@
  */
 import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from "@grpc/grpc-js";
 import type * as provTypes from "@pulumi/pulumi/proto/provider_pb";
+import { processRendezvous } from "../provider/declarers";
 import { MembershipProvider } from "../provider/membership-provider";
 import type { ConfigSource } from "../seam/settings";
 import { DiffKind } from "./detailed-diff";
@@ -41,8 +42,10 @@ const diffKinds: Record<DiffKind, provTypes.PropertyDiff.Kind> = {
 
 /** The service for one provider process (= one provider instance: the default one, or an explicit one). */
 export function resourceProviderService(env: NodeJS.ProcessEnv = process.env): UntypedServiceImplementation {
-  const provider = new MembershipProvider(env);
-  const resources = new NativeResources(provider);
+  const declarers = processRendezvous();
+  const provider = new MembershipProvider(env, declarers);
+  let identity = providerIdentity(undefined, undefined);
+  const resources = new NativeResources(provider, declarers, () => identity);
   const configure = (config: ConfigSource) => provider.configure({ config } as unknown as Parameters<MembershipProvider["configure"]>[0]);
 
   const service = {
@@ -68,7 +71,7 @@ export function resourceProviderService(env: NodeJS.ProcessEnv = process.env): U
 
     configure: unary(async (req: provTypes.ConfigureRequest) => {
       const args = fromStruct(req.getArgs());
-      const identity = providerIdentity(req.getUrn(), req.getName());
+      identity = providerIdentity(req.getUrn(), req.getName());
       const refusal = plaintextTokenRefusal(args, identity);
       if (refusal) throw new Error(refusal);
       await configure(configFromArgs(args));
@@ -79,7 +82,7 @@ export function resourceProviderService(env: NodeJS.ProcessEnv = process.env): U
 
     check: unary(async (req: provTypes.CheckRequest) => {
       const kind = kindOf(req.getType(), req.getUrn());
-      const result = await resources.check(kind, fromStruct(req.getOlds()), fromStruct(req.getNews()));
+      const result = await resources.check(kind, req.getUrn(), fromStruct(req.getOlds()), fromStruct(req.getNews()));
       const res = new provproto.CheckResponse().setInputs(toStruct(result.inputs));
       res.setFailuresList(result.failures.map((f) => new provproto.CheckFailure().setProperty(f.property).setReason(f.reason)));
       return res;

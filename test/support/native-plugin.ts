@@ -28,6 +28,9 @@ export interface DiffResult {
   detailedDiff: Record<string, number>;
 }
 
+/** Made-up engine addresses: nothing listens there, they only key the declarer rendezvous. */
+let nextPort = 20_000 + (process.pid % 20_000);
+
 export class NativePlugin {
   private constructor(
     private readonly child: ChildProcess,
@@ -35,8 +38,11 @@ export class NativePlugin {
     readonly stderr: () => string,
   ) {}
 
-  /** Starts the plugin with `env` as its whole environment (plus PATH). */
-  static async start(env: NodeJS.ProcessEnv = {}, engineAddress = "127.0.0.1:1"): Promise<NativePlugin> {
+  /**
+   * Starts the plugin with `env` as its whole environment (plus PATH). Plugins given the same
+   * `engineAddress` are one deployment's (they see each other's declarers); by default each is its own.
+   */
+  static async start(env: NodeJS.ProcessEnv = {}, engineAddress = `127.0.0.1:${nextPort++}`): Promise<NativePlugin> {
     const child = spawn(path.join(repoRoot, "bin/pulumi-resource-seam"), [engineAddress], {
       env: { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`, ...env },
       stdio: ["ignore", "pipe", "pipe"],
