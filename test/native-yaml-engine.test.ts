@@ -39,7 +39,7 @@ async function stateText(p: PulumiProject): Promise<string> {
   return (await p.run(["stack", "export"])).stdout;
 }
 async function seamResources(p: PulumiProject) {
-  return JSON.parse(await stateText(p)).deployment.resources.filter((r: { type: string }) => r.type.startsWith("seam:"));
+  return (JSON.parse(await stateText(p)).deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("seam:"));
 }
 
 const membership = (name: string, user: string, group: string, options = "") =>

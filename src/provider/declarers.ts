@@ -17,7 +17,8 @@
  * after that address (under the OS temp directory), and reads the other processes' files after
  * every append: of two processes claiming at once, the later append sees the earlier, so at least
  * one of them refuses. Files of processes that have exited are ignored and removed (a later
- * deployment may reuse the port). Without an engine address (unit tests, scripts) claims are
+ * deployment may reuse the port), and each process sweeps them from every deployment's directory
+ * once when it starts. Without an engine address (unit tests, scripts) claims are
  * compared within the process only.
  */
 import fs from "node:fs";
@@ -70,6 +71,7 @@ export class DeclarerRendezvous {
   /** `dir`: the deployment's directory (see rendezvousDir), or undefined to compare within this process only. */
   constructor(private readonly dir: string | undefined, private readonly pid: number = process.pid) {
     if (dir) {
+      sweep(path.dirname(dir), pid);
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       this.own = path.join(dir, `${pid}.jsonl`);
     }
@@ -112,14 +114,29 @@ export class DeclarerRendezvous {
   }
 
   private append(claim: Claim): void {
-    if (this.own) fs.appendFileSync(this.own, `${JSON.stringify(claim)}\n`, { mode: 0o600 });
+    if (!this.own) return;
+    const line = `${JSON.stringify(claim)}\n`;
+    try {
+      fs.appendFileSync(this.own, line, { mode: 0o600 });
+    } catch (e) {
+      // Another process's sweep removed the directory while it was still empty: make it again.
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      fs.mkdirSync(this.dir!, { recursive: true, mode: 0o700 });
+      fs.appendFileSync(this.own, line, { mode: 0o600 });
+    }
   }
 
   /** The claims of the deployment's other live processes, read incrementally. */
   private readOthers() {
     if (!this.dir) return [];
     const live = [];
-    for (const file of fs.readdirSync(this.dir)) {
+    let files: string[];
+    try {
+      files = fs.readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    for (const file of files) {
       const pid = Number(file.replace(/\.jsonl$/, ""));
       if (!Number.isInteger(pid) || pid === this.pid) continue;
       const full = path.join(this.dir, file);
@@ -130,7 +147,12 @@ export class DeclarerRendezvous {
       }
       let entry = this.others.get(file);
       if (!entry) this.others.set(file, (entry = { offset: 0, pairs: new Map(), workspaces: new Map() }));
-      const text = readFrom(full, entry.offset);
+      let text: string;
+      try {
+        text = readFrom(full, entry.offset);
+      } catch {
+        continue; // removed meanwhile: its process has exited
+      }
       // Only whole lines: a line being appended right now is read next time.
       const end = text.lastIndexOf("\n") + 1;
       entry.offset += Buffer.byteLength(text.slice(0, end));
@@ -161,6 +183,33 @@ export function processRendezvous(): DeclarerRendezvous {
     shared = new DeclarerRendezvous(address ? rendezvousDir(address) : undefined);
   }
   return shared;
+}
+
+/**
+ * Removes the claim files of processes that have exited, in every deployment's directory, and
+ * the directories left empty: the engine ends its plugins with a signal, so a process cannot be
+ * relied on to remove its own file. Run once per process; a file that vanishes meanwhile is fine.
+ */
+function sweep(base: string, self: number): void {
+  let dirs: string[];
+  try {
+    dirs = fs.readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const d of dirs) {
+    const dir = path.join(base, d);
+    try {
+      const files = fs.readdirSync(dir);
+      for (const f of files) {
+        const pid = Number(f.replace(/\.jsonl$/, ""));
+        if (Number.isInteger(pid) && pid !== self && !alive(pid)) fs.rmSync(path.join(dir, f), { force: true });
+      }
+      if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+    } catch {
+      // Another process is sweeping or writing there: leave it.
+    }
+  }
 }
 
 function describe(d: Declarer): string {
