@@ -39,7 +39,7 @@ if (( ${#languages[@]} == 0 )); then
 fi
 for language in "${languages[@]}"; do
   if [[ "$language" == dotnet ]] && ! command -v pulumi-language-dotnet >/dev/null 2>&1; then
-    echo "gen-sdk: no pulumi-language-dotnet on PATH: the C# SDK needs the official .NET language host (see docs/sdks.md)" >&2
+    echo "gen-sdk: no pulumi-language-dotnet on PATH: the C# SDK needs the official .NET language host (see docs/native-provider.md, section SDKs)" >&2
     exit 1
   fi
   pulumi package gen-sdk "$schema" --language "$language" --out "$out" --non-interactive
