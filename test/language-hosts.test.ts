@@ -83,7 +83,7 @@ describe("language hosts with the pinned CLI", () => {
 
   test("a Go program that does not compile fails `up` with the compiler's message", async () => {
     const files = goProgramFiles("go-host-broken");
-    files["main.go"] = files["main.go"].replace("return nil\n\t})", "return undefinedName\n\t})");
+    files["main.go"] = files["main.go"]!.replace("return nil\n\t})", "return undefinedName\n\t})");
     const project = new PulumiProject("go-host-broken", { files });
     await project.init();
     await project.run(["config", "set", "name", "go"]);
