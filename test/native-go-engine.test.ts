@@ -147,3 +147,39 @@ test("a Go program with two explicit providers on two Seam workspaces; no creden
   expect(fake.membersOf(w1.group)).toEqual([]);
   expect(fake.membersOf(w2.group)).toEqual([]);
 });
+
+test("a Go program with two providers on one workspace is refused at preview, naming both; nothing is sent", async () => {
+  const [u1, u2, g] = [fake.addUser("Go one"), fake.addUser("Go two"), fake.addGroup("Go shared")];
+  const p = await goProject("native-go-one-workspace");
+  await p.run(["config", "set", "--secret", "key", fake.apiKey]);
+  await p.run([
+    "config",
+    "set",
+    "sites",
+    JSON.stringify([
+      { name: "site-x", keyConfig: "key", endpoint: fake.url },
+      { name: "site-y", keyConfig: "key", endpoint: fake.url },
+    ]),
+  ]);
+  await setMemberships(p, [
+    { name: "one", acsUserId: u1, acsAccessGroupId: g, site: "site-x" },
+    { name: "two", acsUserId: u2, acsAccessGroupId: g, site: "site-y" },
+  ]);
+  const seen = fake.requests.length;
+  const preview = await p.preview({ allowFailure: true });
+  expect(preview.code).not.toBe(0);
+  expect(preview.stdout + preview.stderr).toContain(`Seam workspace ${fake.seed.seed_workspace_1} is served by two seam provider instances in this deployment`);
+  expect(preview.stdout + preview.stderr).toMatch(/provider "site-[xy]" and provider "site-[xy]"/);
+  expect(mutationsSince(seen)).toEqual([]);
+});
+
+test("a Go program whose stack config holds a plaintext token is refused at preview; the token is never printed", async () => {
+  const p = await goProject("native-go-plain");
+  await p.run(["config", "set", "seam:endpoint", fake.url]);
+  await p.run(["config", "set", "seam:apiKey", fake.apiKey]);
+  await setMemberships(p, [{ name: "m", acsUserId: fake.addUser("Go plain"), acsAccessGroupId: fake.addGroup("Go plain") }]);
+  const preview = await p.preview({ allowFailure: true });
+  expect(preview.code).not.toBe(0);
+  expect(preview.stdout + preview.stderr).toContain("pulumi config set --secret seam:apiKey <token>");
+  expect(preview.stdout + preview.stderr).not.toContain(fake.apiKey);
+});
