@@ -141,7 +141,7 @@ function checkpointBytes(p: PulumiProject): number {
 async function lifecycle(fake: SeamFake, kind: Shape, memberships: object[], label: string): Promise<Record<Phase, Figures>> {
   const program = fs.readFileSync(path.join(__dirname, "..", "..", "bench", programs[kind]), "utf8");
   const p = new PulumiProject(`bench-${kind}-${label}`, { program, env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
-  // The native shapes: the engine finds the installed package's plugin on PATH, as after `npm install -g`.
+  // The native shapes: the engine finds the installed package's plugin on PATH, as after a global install of the package.
   if (kind.startsWith("native-")) {
     const pluginDir = path.join(process.env.SEAM_ACS_TEST_CONSUMER!, "node_modules", "pulumi-seam-acs", "bin");
     p.setEnv({ PATH: [pluginDir, p.commandEnv.PATH].join(path.delimiter) });
