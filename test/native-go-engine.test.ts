@@ -3,7 +3,7 @@
  * (test/fixtures/go-native-program) uses the Go SDK that `pulumi package add` generates and links, run by the Go
  * language host from scripts/language-hosts.sh. The package is added from the installed package's plugin
  * executable (node_modules/pulumi-seam-acs/bin/pulumi-resource-seam), and that bin directory is on PATH, as after
- * `npm install --global pulumi-seam-acs`.
+ * a global install of the package.
  */
 import fs from "node:fs";
 import path from "node:path";
