@@ -60,6 +60,9 @@ async function seamResources(p: PulumiProject) {
 }
 
 const setMemberships = (p: PulumiProject, entries: Entry[]) => p.run(["config", "set", "memberships", JSON.stringify(entries)]);
+/** Explicit providers for the program: each name with the config key holding its (secret) API key, on the fake. */
+const setSites = (p: PulumiProject, sites: Record<string, string>) =>
+  p.run(["config", "set", "sites", JSON.stringify(Object.entries(sites).map(([name, keyConfig]) => ({ name, keyConfig, endpoint: fake.url })))]);
 
 // The first Go build against the SDK takes about 1.5 min on 2 cores when GOCACHE is cold.
 jest.setTimeout(600_000);
@@ -119,15 +122,7 @@ test("a Go program with two explicit providers on two Seam workspaces; no creden
   const p = await goProject("native-go-two-sites");
   await p.run(["config", "set", "--secret", "siteAKey", fake.apiKey]);
   await p.run(["config", "set", "--secret", "siteBKey", fake.seed.seam_apikey2_token!]);
-  await p.run([
-    "config",
-    "set",
-    "sites",
-    JSON.stringify([
-      { name: "site-a", keyConfig: "siteAKey", endpoint: fake.url },
-      { name: "site-b", keyConfig: "siteBKey", endpoint: fake.url },
-    ]),
-  ]);
+  await setSites(p, { "site-a": "siteAKey", "site-b": "siteBKey" });
   await setMemberships(p, [
     { name: "a", acsUserId: w1.user, acsAccessGroupId: w1.group, site: "site-a" },
     { name: "b", acsUserId: w2.user, acsAccessGroupId: w2.group, site: "site-b" },
@@ -152,15 +147,7 @@ test("a Go program with two providers on one workspace is refused at preview, na
   const [u1, u2, g] = [fake.addUser("Go one"), fake.addUser("Go two"), fake.addGroup("Go shared")];
   const p = await goProject("native-go-one-workspace");
   await p.run(["config", "set", "--secret", "key", fake.apiKey]);
-  await p.run([
-    "config",
-    "set",
-    "sites",
-    JSON.stringify([
-      { name: "site-x", keyConfig: "key", endpoint: fake.url },
-      { name: "site-y", keyConfig: "key", endpoint: fake.url },
-    ]),
-  ]);
+  await setSites(p, { "site-x": "key", "site-y": "key" });
   await setMemberships(p, [
     { name: "one", acsUserId: u1, acsAccessGroupId: g, site: "site-x" },
     { name: "two", acsUserId: u2, acsAccessGroupId: g, site: "site-y" },
