@@ -1,13 +1,13 @@
 /**
  * `npm run bench`: pulumi-seam-acs's two shapes (one AccessGroupMembership per pair, one
- * AccessGroupRoster per group) against the dynamic provider a user would write by hand, side by
- * side in one run, through the real pulumi CLI and Seam's fake behind a proxy that adds a fixed
+ * AccessGroupRoster per group), each through the dynamic provider and the native `seam` provider
+ * plugin, against the dynamic provider a user would write by hand, side by side in one run, through the real pulumi CLI and Seam's fake behind a proxy that adds a fixed
  * latency to every request (and, optionally, a rate limit). Prints wall time, requests by route,
  * peak requests in flight and 429s for up / preview / refresh / destroy, the state's bytes per
  * membership after up, and the review in names of a change that removes every membership.
  *
  *   npm run bench -- --sizes 100,1000 --groups 1,10,100 --latency 50 [--rate-limit 50] [--parallel 8]
- *   npm run bench -- --sizes 1000,10000 --groups 10,100 --shapes roster   # campus scale
+ *   npm run bench -- --sizes 1000,10000 --groups 10,100 --shapes roster,native-roster   # campus scale
  *
  * Per-resource shapes (membership, baseline) grow with the square of N in the engine (the file
  * backend rewrites the checkpoint after every step): above --per-resource-max (default 1,000)
@@ -29,14 +29,22 @@ const { values: args } = parseArgs({
     latency: { type: "string", default: "50" },
     "rate-limit": { type: "string" },
     parallel: { type: "string" },
-    shapes: { type: "string", default: "membership,roster,baseline" },
+    shapes: { type: "string", default: "membership,roster,native-membership,native-roster,baseline" },
     "per-resource-max": { type: "string", default: "1000" },
   },
 });
-type Shape = "membership" | "roster" | "baseline";
+type Shape = "membership" | "roster" | "native-membership" | "native-roster" | "baseline";
 const shapes = args.shapes!.split(",").map((s) => s.trim()) as Shape[];
 const perResourceMax = Number(args["per-resource-max"]);
-const programs: Record<Shape, string> = { membership: "program.js", roster: "roster-program.js", baseline: "baseline-program.js" };
+const programs: Record<Shape, string> = {
+  membership: "program.js",
+  roster: "roster-program.js",
+  "native-membership": "native-program.js",
+  "native-roster": "native-roster-program.js",
+  baseline: "baseline-program.js",
+};
+/** Shapes with one resource per group: not limited by --per-resource-max. */
+const perGroup = new Set<Shape>(["roster", "native-roster"]);
 const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
 const sizes = list(args.sizes!);
 const groupCounts = list(args.groups!);
@@ -133,6 +141,11 @@ function checkpointBytes(p: PulumiProject): number {
 async function lifecycle(fake: SeamFake, kind: Shape, memberships: object[], label: string): Promise<Record<Phase, Figures>> {
   const program = fs.readFileSync(path.join(__dirname, "..", "..", "bench", programs[kind]), "utf8");
   const p = new PulumiProject(`bench-${kind}-${label}`, { program, env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+  // The native shapes: the engine finds the installed package's plugin on PATH, as after a global install of the package.
+  if (kind.startsWith("native-")) {
+    const pluginDir = path.join(process.env.SEAM_ACS_TEST_CONSUMER!, "node_modules", "pulumi-seam-acs", "bin");
+    p.setEnv({ PATH: [pluginDir, p.commandEnv.PATH].join(path.delimiter) });
+  }
   fs.writeFileSync(path.join(p.dir, "memberships.json"), JSON.stringify(memberships));
   await p.init();
   const figures = {} as Record<Phase, Figures>;
@@ -171,7 +184,7 @@ async function main() {
         const memberships = us.flatMap((u, i) => gs.map((gr, j) => ({ name: `m-${i}-${j}`, acsUserId: u, acsAccessGroupId: gr }))).slice(0, n);
         const measured: Partial<Record<Shape, Record<Phase, Figures>>> = {};
         for (const shape of shapes) {
-          if (shape !== "roster" && n > perResourceMax) continue;
+          if (!perGroup.has(shape) && n > perResourceMax) continue;
           process.stderr.write(`bench: N=${n} G=${g} ${shape} ...\n`);
           measured[shape] = await lifecycle(fake, shape, memberships, `${n}-${g}`);
         }
@@ -201,7 +214,13 @@ async function main() {
   } finally {
     await fake.stop();
   }
-  const label: Record<Shape, string> = { membership: "AccessGroupMembership per pair", roster: "AccessGroupRoster per group", baseline: "hand-written baseline" };
+  const label: Record<Shape, string> = {
+    membership: "AccessGroupMembership per pair",
+    roster: "AccessGroupRoster per group",
+    "native-membership": "native AccessGroupMembership per pair",
+    "native-roster": "native AccessGroupRoster per group",
+    baseline: "hand-written baseline",
+  };
   const header = ["N", "G", "phase", ...shapes.map((s) => label[s]), "request floor (N × latency / 8)", "membership / baseline time"];
   console.log(`\nLatency ${latencyMs} ms per request; rate limit ${rateLimit === undefined ? "none" : `${rateLimit}/s`}; ` +
     `engine parallelism ${args.parallel ?? `default (4 × ${os.cpus().length} cores)`}; ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "unknown CPU"}; ${new Date().toISOString().slice(0, 10)}\n`);

@@ -18,8 +18,11 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 tools_dir="$repo_root/tools/pulumi-cli"
 
-log() { printf 'pulumi-cli: %s\n' "$*" >&2; }
+cache_log_prefix=pulumi-cli
+# shellcheck source=lib/go-build-cache.sh
+source "$repo_root/scripts/lib/go-build-cache.sh"
 
+cache_build_failed() { install_help; }
 install_help() {
   cat >&2 <<'EOF'
 pulumi-cli: could not provide a Pulumi CLI.
@@ -59,14 +62,9 @@ if installed="$(command -v pulumi 2>/dev/null)"; then
 fi
 
 # 3. Build (or reuse) the pinned release.
-hash_cmd() { if command -v sha256sum >/dev/null; then sha256sum; else shasum -a 256; fi; }
 # Bump layout when this script changes what it puts into the cache (e.g. the shim below).
 layout=1
-hash="$(
-  cd "$tools_dir"
-  { echo "layout=$layout"; LC_ALL=C; for f in go.mod go.sum language-nodejs/*.go; do echo "== $f"; cat "$f"; done; } | hash_cmd | cut -c1-12
-)"
-cache_root="${PULUMI_SEAM_ACS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-seam-acs}"
+hash="$(inputs_hash "$tools_dir" "$layout" go.mod go.sum 'language-nodejs/*.go')"
 final="$cache_root/pulumi-cli/$version-$hash"
 
 complete() { [[ -x "$1/bin/pulumi" && -x "$1/bin/pulumi-language-nodejs" && -x "$1/bin/pulumi-resource-pulumi-nodejs" ]]; }
@@ -78,63 +76,16 @@ fi
 
 command -v go >/dev/null 2>&1 || { log "Go is not installed, so the pinned Pulumi CLI cannot be built."; install_help; }
 
-mkdir -p "$cache_root/pulumi-cli"
-# Leftovers of builds killed with SIGKILL (which skips the trap below).
-find "$cache_root/pulumi-cli" -mindepth 1 -maxdepth 1 -name '.build-*' -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
-# Build in a sibling temp dir and rename it into place at the end, so an interrupted build never leaves a
-# half-filled cache entry behind.
-tmp="$(mktemp -d "$cache_root/pulumi-cli/.build-$version-$hash.XXXXXX")"
-ticker="" step=""
-cleanup() {
-  if [[ -n "$ticker" ]]; then kill "$ticker" 2>/dev/null || true; fi
-  if [[ -n "$step" ]]; then kill "$step" 2>/dev/null || true; wait "$step" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-chmod 0755 "$tmp" # mktemp -d creates 0700; the published entry should look like any other install
+begin_build "$cache_root/pulumi-cli" "$version-$hash"
 mkdir -p "$tmp/bin"
 
 ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version"
-start=$SECONDS
-
-# run_step <description> <command...>: runs the command with its stderr in a log, printing a heartbeat every 30 s
-# (elapsed time and, for `go build -v`, the number of packages compiled so far). Shows the log tail on failure.
-run_step() {
-  local what="$1"; shift
-  local out="$tmp/step.log"
-  : >"$out"
-  log "$what ..."
-  # stdout and sleep's stderr go to /dev/null so that a leftover `sleep` never holds a caller's $(...) open.
-  (
-    while sleep 30 2>/dev/null; do
-      log "  ... $what: $((SECONDS - start))s elapsed, $(wc -l <"$out" | tr -d ' ') packages/lines so far"
-    done
-  ) >/dev/null &
-  ticker=$!
-  local rc=0
-  # Run in the background and `wait`, so that a signal to this script runs the cleanup trap at once (bash defers
-  # traps until a foreground child exits) and the trap can stop the build.
-  (cd "$tools_dir" && exec "$@") 2>"$out" >&2 &
-  step=$!
-  wait "$step" || rc=$?
-  step=""
-  kill "$ticker" 2>/dev/null || true
-  wait "$ticker" 2>/dev/null || true
-  ticker=""
-  if (( rc != 0 )); then
-    log "$what failed (exit $rc); last lines:"
-    tail -n 40 "$out" >&2
-    install_help
-  fi
-}
-
 log "building Pulumi CLI $version into $final (first time only; takes several minutes on 2 cores)"
 # -mod=readonly: never rewrite the committed go.mod/go.sum, fail instead.
-run_step "downloading Go modules" go mod download
-run_step "building pulumi-language-nodejs" \
+run_step "downloading Go modules" "$tools_dir" go mod download
+run_step "building pulumi-language-nodejs" "$tools_dir" \
   go build -mod=readonly -trimpath -ldflags "$ldflags" -v -o "$tmp/bin/pulumi-language-nodejs" ./language-nodejs
-run_step "building pulumi $version" \
+run_step "building pulumi $version" "$tools_dir" \
   go build -mod=readonly -trimpath -ldflags "$ldflags" -v -o "$tmp/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
 # The engine serves dynamic providers with the plugin `pulumi-resource-pulumi-nodejs`, which it looks for next to
@@ -149,13 +100,5 @@ fi
 exit 1
 EOF
 chmod 0755 "$tmp/bin/pulumi-resource-pulumi-nodejs"
-rm -f "$tmp/step.log"
-
-# Atomic publish: rename(2) of the finished directory. If a concurrent run won the race, keep theirs.
-if ! complete "$final"; then
-  rm -rf "$final" # an incomplete entry can only come from manual tampering
-  if mv --version >/dev/null 2>&1; then mv -T "$tmp" "$final" 2>/dev/null || true; else mv "$tmp" "$final" 2>/dev/null || true; fi
-  complete "$final" || { log "could not move $tmp to $final"; exit 1; }
-fi
-log "done in $((SECONDS - start))s"
+publish_build "$final" complete
 printf '%s\n' "$final/bin"

@@ -13,17 +13,24 @@
  *     sent no remove the review did not list; a change refused at preview or by the review
  *     fails the run, and a run refused at preview sends no remove.
  *
- * Bounded: SEAM_ACS_RANDOM_RUNS scenarios (default 3) from seed SEAM_ACS_RANDOM_SEED (default:
+ * The same scenarios run with the native type (seam:index:AccessGroupMembership, registered by the
+ * same Node.js program as a plain CustomResource, served by the native plugin): there the
+ * provider refuses a delete-first replacement at up, not at preview, and the invariants are the same.
+ *
+ * Bounded: SEAM_ACS_RANDOM_RUNS scenarios (default 3; SEAM_ACS_RANDOM_NATIVE_RUNS for the native type, default 2) from seed SEAM_ACS_RANDOM_SEED (default:
  * the day, so CI covers new scenarios daily while a failure replays). A failure prints the seed
  * and the scenario: `SEAM_ACS_RANDOM_SEED=<seed> SEAM_ACS_RANDOM_RUNS=1 npx jest test/engine-options-random.test.ts`.
  */
 import { PulumiProject, RunResult } from "./support/pulumi";
 import { accessChanges, AccessChanges } from "../src/review/access-changes";
 import type { EngineFlags } from "../src/review/engine-flags";
+import path from "node:path";
+import { nativeMembershipType, seamResourceKind } from "../src/provider/resource-types";
 import { membershipType, readPreview } from "../src/review/preview-file";
 import { addRoute, Fault, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
 
 const runs = Number(process.env.SEAM_ACS_RANDOM_RUNS ?? 3);
+const nativeRuns = Number(process.env.SEAM_ACS_RANDOM_NATIVE_RUNS ?? 2);
 const firstSeed = Number(process.env.SEAM_ACS_RANDOM_SEED ?? Math.floor(Date.now() / 86_400_000));
 
 /** Entries carry resource options; `dbrByTransform` names get deleteBeforeReplace from a stack transform. */
@@ -38,7 +45,9 @@ if (byTransform.size > 0) {
   );
 }
 for (const m of config.getObject("memberships") || []) {
-  new AccessGroupMembership(m.name, { acsUserId: m.acsUserId, acsAccessGroupId: m.acsAccessGroupId }, m.opts || {});
+  const ids = { acsUserId: m.acsUserId, acsAccessGroupId: m.acsAccessGroupId };
+  if (config.getBoolean("native")) new pulumi.CustomResource("${nativeMembershipType}", m.name, { ...ids, workspaceId: undefined }, m.opts || {});
+  else new AccessGroupMembership(m.name, ids, m.opts || {});
 }
 `;
 
@@ -121,12 +130,28 @@ function scenario(seed: number): Scenario {
 const refusedReview: AccessChanges = { removals: [], additions: [], moves: [], unknown: [], hiddenUnchanged: 0, retained: [], refusals: [], splitMoves: [], notRun: [] };
 
 let fake: SeamFake;
-let p: PulumiProject;
+/** The project and type a scenario runs with: the dynamic resource, or the native one. */
+interface Variant {
+  readonly p: PulumiProject;
+  readonly type: string;
+  readonly native: boolean;
+}
+let dynamicVariant: Variant;
+let nativeVariant: Variant;
 const users: string[] = [];
 beforeAll(async () => {
   fake = await startSeamFake();
   users.push(fake.addUser("U0"), fake.addUser("U1"));
-  p = new PulumiProject("random", { program, env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+  const env = { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url };
+  dynamicVariant = { p: new PulumiProject("random", { program, env }), type: membershipType, native: false };
+  // The native plugin from the installed package, named the documented way (packages: in Pulumi.yaml).
+  const plugin = path.join(process.env.SEAM_ACS_TEST_CONSUMER!, "node_modules", "pulumi-seam-acs", "bin");
+  const files = {
+    "Pulumi.yaml": `name: random\nruntime:\n  name: nodejs\n  options:\n    typescript: false\npackages:\n  seam: ${plugin}\n`,
+    "index.js": program,
+    "package.json": JSON.stringify({ name: "random", private: true, main: "index.js" }),
+  };
+  nativeVariant = { p: new PulumiProject("random", { files, env }), type: nativeMembershipType, native: true };
 });
 afterAll(() => fake.stop());
 
@@ -135,22 +160,27 @@ const faults: Record<"definite" | "ambiguous", Fault> = {
   ambiguous: { kind: "lostAnswer" },
 };
 
-test(`${runs} random scenarios from seed ${firstSeed}: the invariants hold and the review's removals are the removes sent`, async () => {
+async function runScenarios(variant: () => Variant, count: number): Promise<void> {
   const failures: string[] = [];
-  for (let seed = firstSeed; seed < firstSeed + runs; seed++) {
+  for (let seed = firstSeed; seed < firstSeed + count; seed++) {
     const s = scenario(seed);
     try {
-      await runScenario(s);
+      await runScenario(s, variant());
     } catch (e) {
       failures.push(`seed ${seed} (replay: SEAM_ACS_RANDOM_SEED=${seed} SEAM_ACS_RANDOM_RUNS=1)\nscenario: ${JSON.stringify(s)}\n${(e as Error).message}`);
     }
   }
   expect(failures).toEqual([]);
-}, 120_000 + runs * 240_000);
+}
 
-async function runScenario(s: Scenario) {
+test(`${runs} random scenarios from seed ${firstSeed}: the invariants hold and the review's removals are the removes sent`, () => runScenarios(() => dynamicVariant, runs), 120_000 + runs * 240_000);
+
+test(`${nativeRuns} random scenarios from seed ${firstSeed} with the native type: the same invariants`, () => runScenarios(() => nativeVariant, nativeRuns), 120_000 + nativeRuns * 240_000);
+
+async function runScenario(s: Scenario, { p, type, native }: Variant) {
   const stack = `s${s.seed}`;
   await p.run(["stack", "init", stack]);
+  if (native) await p.run(["config", "set", "native", "true", "--stack", stack]);
   const groups = [fake.addGroup(`${stack}-G0`), fake.addGroup(`${stack}-G1`)];
   const entries = (ms: Member[]) =>
     ms.map((m) => {
@@ -158,11 +188,14 @@ async function runScenario(s: Scenario) {
       return { name: m.name, acsUserId: users[m.user], acsAccessGroupId: groups[m.group], opts: deleteBeforeReplace === true ? { ...opts, deleteBeforeReplace } : opts };
     });
   const byTransform = s.after.filter((m) => m.opts.deleteBeforeReplace === "transform").map((m) => m.name);
-  const urn = (name: string) => `urn:pulumi:${stack}::random::${membershipType}::${name}`;
+  const urn = (name: string) => `urn:pulumi:${stack}::random::${type}::${name}`;
   const key = (acsUserId: string, acsAccessGroupId: string) => `${acsUserId}/${acsAccessGroupId}`;
   const allPairs = groups.flatMap((g) => users.map((u) => key(u, g)));
   const atSeam = () => new Set(allPairs.filter((k) => fake.membersOf(k.split("/")[1]!).includes(k.split("/")[0]!)));
-  const inState = async () => new Set((await p.memberships()).map((r) => key(r.outputs.acsUserId as string, r.outputs.acsAccessGroupId as string)));
+  const inState = async () => {
+    const resources: { type: string; outputs: Record<string, unknown> }[] = JSON.parse((await p.run(["stack", "export", "--stack", stack])).stdout).deployment.resources ?? [];
+    return new Set(resources.filter((r) => seamResourceKind(r.type) === "membership").map((r) => key(r.outputs.acsUserId as string, r.outputs.acsAccessGroupId as string)));
+  };
 
   await p.run(["config", "set", "memberships", JSON.stringify(entries(s.before)), "--stack", stack]);
   // One step at a time (--parallel 1), so the injected fault hits the same request when a seed replays.

@@ -72,7 +72,10 @@ test("pairsOfStateResource: a roster's state gives one pair per member in place,
   ]);
   expect(pairsOfStateResource({ type: "pulumi-nodejs:dynamic/seam:AccessGroupRoster", outputs: { acsAccessGroupId: G, members: [U(3)] } })).toEqual([{ acsUserId: U(3), acsAccessGroupId: G, member: U(3) }]);
   expect(pairsOfStateResource({ type: "pulumi-nodejs:dynamic/seam:AccessGroupMembership", id: `${G}/${U(4)}`, outputs: {} })).toEqual([{ acsUserId: U(4), acsAccessGroupId: G }]);
-  expect(pairsOfStateResource({ type: "seam:index:AccessGroupRoster", outputs: { acsUserIds: [U(1)] } })).toBeUndefined();
+  // The native roster (seam:index:AccessGroupRoster) reads the same, its member set named acsUserIds.
+  expect(pairsOfStateResource({ type: "seam:index:AccessGroupRoster", outputs: { acsAccessGroupId: G, acsUserIds: [U(1)] } })).toEqual([{ acsUserId: U(1), acsAccessGroupId: G, member: U(1) }]);
+  expect(pairsOfStateResource({ type: "seam:index:AccessGroupMembership", id: `${G}/${U(4)}`, outputs: { acsUserId: U(4), acsAccessGroupId: G } })).toEqual([{ acsUserId: U(4), acsAccessGroupId: G }]);
+  expect(pairsOfStateResource({ type: "example:index:Roster", outputs: { acsUserIds: [U(1)] } })).toBeUndefined();
 });
 
 describe("engine facts of a roster step hold for each of its members", () => {

@@ -9,6 +9,7 @@
  */
 import type { MembershipIds } from "../seam/client";
 import { pairsOfStateResource } from "../provider/state-pairs";
+import { nativeMembershipType, nativeRosterType, ownTypePrefixes } from "../provider/resource-types";
 import { membershipType, rosterType } from "../review/preview-file";
 import { AuditInputError, StateResource } from "./stack-state";
 
@@ -27,16 +28,16 @@ export const statePairReaders: Readonly<Record<string, PairReader>> = {
   [membershipType]: asTheProviderReads,
   // AccessGroupRoster: outputs `{ acsAccessGroupId, members }`, members a list of ids or names → ids.
   [rosterType]: asTheProviderReads,
+  // The native provider's types: the same outputs (a roster's member set named acsUserIds).
+  [nativeMembershipType]: asTheProviderReads,
+  [nativeRosterType]: asTheProviderReads,
 };
-
-/** This package's dynamic resource types: `pulumi-nodejs:dynamic/seam:<Name>`. */
-const ownTypePrefix = "pulumi-nodejs:dynamic/seam:";
 
 /** The pairs `resource` declares: none for resources of other packages; throws for a type of ours it cannot read. */
 export function pairsDeclaredBy(resource: StateResource, readers: Readonly<Record<string, PairReader>> = statePairReaders): MembershipIds[] {
   const read = readers[resource.type];
   if (!read) {
-    if (resource.type.startsWith(ownTypePrefix)) {
+    if (ownTypePrefixes.some((prefix) => resource.type.startsWith(prefix))) {
       throw new AuditInputError(
         `The state holds ${resource.urn}, of type ${resource.type}, which this version of pulumi-seam-acs cannot read; ` +
           "its access would show as unmanaged. Upgrade pulumi-seam-acs.",

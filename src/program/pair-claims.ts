@@ -14,6 +14,7 @@
  * under a registered symbol, so two copies of this package loaded by one program share it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { duplicateClaimMessage } from "../provider/declarers";
 import { canonical, unknownValue } from "../provider/inputs";
 
 /** Who declares a pair, in words a reader finds in the program: `AccessGroupMembership "ada-lobby"`, `AccessGroupRoster "lobby" member "ada"`. */
@@ -26,14 +27,8 @@ function registry(): Map<string, Claimant> {
   return (g[registryKey] ??= new Map<string, Claimant>());
 }
 
-/** The error a second declarer gets; exported for tests and for the roster's own use. */
-export function duplicateClaimMessage(acsUserId: string, acsAccessGroupId: string, first: Claimant, second: Claimant): string {
-  return (
-    `acs_user_id ${acsUserId} in acs_access_group_id ${acsAccessGroupId} is declared twice: by ${first} and by ${second}. ` +
-    "A pair may be declared by one resource only, so that removing one declaration always means removing the access. " +
-    "Keep one of them (to move a pair between resources, declare it in the new place and drop it from the old in the same change)."
-  );
-}
+/** The error a second declarer gets (the same words the providers use across processes); exported for tests and the roster. */
+export { duplicateClaimMessage };
 
 /**
  * Records that `claimant` declares the pair; returns the earlier claimant when another one

@@ -11,6 +11,7 @@ import { SeamApiError, SeamOutcomeUnknownError } from "../seam/errors";
 import { membershipType } from "../review/preview-file";
 import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
 import { deleteFirstByAutonaming } from "./autonaming";
+import { Declarer, DeclarerRendezvous, dynamicDeclarer, processRendezvous } from "./declarers";
 import { DeploymentFacts } from "./deployment-facts";
 import { GroupMembersCache } from "./group-members-cache";
 import { canonical, unknownValue, validateInputs } from "./inputs";
@@ -71,9 +72,17 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     session: () => this.session(),
     settings: () => this.settings(),
     workspaceId: () => this.workspaceId(),
+    declarers: () => this.declarers,
   });
 
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  /**
+   * `declarers`: who declares which pair across this deployment's provider processes (see
+   * declarers.ts); by default the one keyed by the engine address this process was started with.
+   */
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly declarers: DeclarerRendezvous = processRendezvous(),
+  ) {}
 
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     this.config = req.config;
@@ -84,14 +93,23 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   /** seam:waitForSync's clock: its pauses end as soon as the engine cancels the run (Ctrl-C). */
   private readonly clock: Clock = { now: Date.now, random: Math.random, sleep: (ms) => sleepUnlessAborted(ms, engineCancelSignal()) };
 
-  async check(olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+  /**
+   * `declarer`: the resource being checked, as the native provider knows it from the request's
+   * URN; the dynamic-provider host passes only (olds, news), so its resources are dynamicDeclarer.
+   */
+  async check(olds: Props, news: Props, declarer: Declarer = dynamicDeclarer): Promise<dynamic.CheckResult<Props>> {
     this.programRan = true;
-    if (RosterProvider.handles(news)) return this.rosters.check(olds, news);
+    if (RosterProvider.handles(news)) return this.rosters.check(olds, news, declarer);
     const result = validateInputs(news);
     if (!result.ok) return { inputs: news, failures: result.failures };
     // Missing or malformed credentials fail here, so `pulumi preview` reports them.
     this.settings();
-    if (result.known) this.facts.checked(result.ids);
+    if (result.known) {
+      // A pair declared twice in this deployment (in this process or another) is refused here, at preview.
+      const conflict = this.declarers.claimPair(result.ids, declarer);
+      if (conflict) return { inputs: news, failures: [{ property: "acsUserId", reason: conflict }] };
+      this.facts.checked(result.ids);
+    }
     return { inputs: { ...result.ids } };
   }
 
@@ -182,6 +200,16 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
       return { id: "" };
     }
     return { id: membershipId(ids), props: { ...outputsOf(ids), workspaceId: await this.workspaceId() }, inputs: outputsOf(ids) };
+  }
+
+  /** The Seam workspace the configured credentials act in (one look-up per client); for the native provider's workspace claim. */
+  currentWorkspaceId(): Promise<string> {
+    return this.workspaceId();
+  }
+
+  /** `pulumi import` of a roster by its group id (native provider; see RosterProvider.adopt). */
+  adoptRoster(acsAccessGroupId: string): Promise<dynamic.ReadResult<Props>> {
+    return this.rosters.adopt(acsAccessGroupId);
   }
 
   async update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs | Props>> {

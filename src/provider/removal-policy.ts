@@ -53,7 +53,8 @@ export function decideRemoval(pair: MembershipIds, facts: RemovalFacts): Removal
         "program is checked and could revoke access another resource still declares. This comes from the resource option " +
         "deleteBeforeReplace (set directly or by a stack transform) or from the stack config pulumi:autonaming (mode verbatim " +
         "or disabled, or a pattern without a random part). Remove that option or transform, or give pulumi:autonaming a " +
-        "random part or mode default for pulumi-nodejs; nothing was changed and the membership stays in the state.",
+        "random part or mode default for the provider (pulumi-nodejs for the dynamic resources, seam for the native ones); nothing was " +
+        "changed and the membership stays in the state.",
     };
   }
   if (facts.heldByAnotherResource) return { action: "skip", why: `${subject} is held by another resource of this deployment` };

@@ -22,6 +22,7 @@ import type { MembershipIds, SeamClient } from "../seam/client";
 import { SeamApiError } from "../seam/errors";
 import type { SeamSettings } from "../seam/settings";
 import { deleteFirstByAutonaming } from "./autonaming";
+import type { Declarer, DeclarerRendezvous } from "./declarers";
 import type { DeploymentFacts } from "./deployment-facts";
 import type { GroupMembersCache } from "./group-members-cache";
 import { canonical, unknownValue } from "./inputs";
@@ -44,6 +45,8 @@ export interface RosterHost {
   session(): { readonly client: SeamClient; readonly groupMembers: GroupMembersCache };
   settings(): SeamSettings;
   workspaceId(): Promise<string>;
+  /** Who declares which pair across the deployment's provider processes (declarers.ts). */
+  declarers(): DeclarerRendezvous;
 }
 
 /** One member's add or remove: done, failed for sure, or sent without a readable answer. */
@@ -62,10 +65,13 @@ export class RosterProvider {
     return `AccessGroupRoster ${operation} (acs_access_group_id=${rosterFromState(props).acsAccessGroupId})`;
   }
 
-  async check(_olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+  async check(_olds: Props, news: Props, declarer: Declarer): Promise<dynamic.CheckResult<Props>> {
     const result = validateRosterInputs(news);
     if (!result.ok) return { inputs: news, failures: result.failures };
     this.host.settings();
+    // A member another resource of this deployment also declares is refused here, at preview.
+    const conflicts = rosterPairs(result.roster).flatMap((pair) => this.host.declarers().claimPair(pair, declarer) ?? []);
+    if (conflicts.length > 0) return { inputs: news, failures: conflicts.map((reason) => ({ property: "members", reason })) };
     for (const pair of rosterPairs(result.roster)) this.host.facts.checked(pair);
     const { roster } = result;
     const members = news.members === unknownValue ? unknownValue : membersProperty(roster.list, roster.members);
@@ -127,6 +133,20 @@ export class RosterProvider {
     const kept = membersProperty(roster.list, membersInPlace(roster.members, atSeam));
     const base = { acsAccessGroupId: roster.acsAccessGroupId, members: kept };
     return { id, props: { ...base, workspaceId: await this.host.workspaceId() }, inputs: base };
+  }
+
+  /**
+   * `pulumi import` of a roster (native provider): every member the group has at Seam now, as a
+   * plain list, read fresh (not from the refresh cache). Shape as `read` returns it; `{ id: "" }`
+   * (not found) when Seam has no such group.
+   */
+  async adopt(acsAccessGroupId: string): Promise<dynamic.ReadResult<Props>> {
+    const group = canonical(acsAccessGroupId);
+    const { client } = this.host.session();
+    const listed = await client.listAccessGroupUsers(group);
+    if (listed === undefined) return { id: "" };
+    const base = { acsAccessGroupId: group, members: [...new Set(listed.map(canonical))].sort() };
+    return { id: rosterId(group), props: { ...base, workspaceId: await this.host.workspaceId() }, inputs: base };
   }
 
   async delete(id: string, props: Props): Promise<void> {

@@ -13,10 +13,11 @@
  */
 import type { MembershipIds } from "../seam/client";
 import { idsFromState } from "./membership-provider";
+import { dynamicMembershipType, dynamicRosterType, seamResourceKind, sharedProperties } from "./resource-types";
 import { rosterFromState } from "./roster-inputs";
 
-export const membershipResourceType = "pulumi-nodejs:dynamic/seam:AccessGroupMembership";
-export const rosterResourceType = "pulumi-nodejs:dynamic/seam:AccessGroupRoster";
+export const membershipResourceType = dynamicMembershipType;
+export const rosterResourceType = dynamicRosterType;
 
 export interface DeclaredPair extends MembershipIds {
   /** The roster member's name (the id itself for a plain list); absent for a membership. */
@@ -24,8 +25,10 @@ export interface DeclaredPair extends MembershipIds {
 }
 
 export function pairsOfStateResource(resource: { readonly type: string; readonly id?: string; readonly outputs?: Record<string, unknown> }): DeclaredPair[] | undefined {
-  if (resource.type === membershipResourceType) return [idsFromState(resource.id ?? "", resource.outputs ?? {})];
-  if (resource.type !== rosterResourceType) return undefined;
-  const roster = rosterFromState(resource.outputs ?? {});
+  // The native types (seam:index:…) read the same, a native roster's outputs in the shared shape.
+  const kind = seamResourceKind(resource.type);
+  if (kind === "membership") return [idsFromState(resource.id ?? "", resource.outputs ?? {})];
+  if (kind !== "roster") return undefined;
+  const roster = rosterFromState(sharedProperties(resource.type, resource.outputs ?? {}));
   return [...roster.members].map(([member, acsUserId]) => ({ acsUserId, acsAccessGroupId: roster.acsAccessGroupId, member }));
 }

@@ -12,7 +12,8 @@ import { z } from "zod";
 import type { MembershipIds } from "../seam/client";
 import { validateInputs } from "../provider/inputs";
 import { idsFromState } from "../provider/membership-provider";
-import { membershipType, ReviewInputError } from "./preview-file";
+import { seamResourceKind } from "../provider/resource-types";
+import { ReviewInputError } from "./preview-file";
 
 export interface PendingOperation {
   /** The engine's operation type: `creating`, `deleting`, … */
@@ -52,7 +53,7 @@ export function readPendingOperations(text: string, source: string): PendingOper
   const parsed = exported.safeParse(json);
   if (!parsed.success) throw new ReviewInputError(`${source} is not a \`pulumi stack export\` document (no deployment). Pass the output of \`pulumi stack export\` with --state.`);
   return (parsed.data.deployment.pending_operations ?? [])
-    .filter((op) => op.resource.type === membershipType)
+    .filter((op) => seamResourceKind(op.resource.type) === "membership")
     .map((op) => ({ type: op.type, urn: op.resource.urn, ids: pairOf(op.resource) }))
     .sort((a, b) => a.urn.localeCompare(b.urn));
 }

@@ -21,10 +21,11 @@
  *    only the state (`pulumi stack export`, `deployment.pending_operations`) holds them.
  */
 import { z } from "zod";
+import { dynamicMembershipType, dynamicRosterType, seamResourceKind, sharedProperties } from "../provider/resource-types";
 
-export const membershipType = "pulumi-nodejs:dynamic/seam:AccessGroupMembership";
+export const membershipType = dynamicMembershipType;
 /** One resource holding a group's member set; its steps are expanded per member (roster-steps.ts). */
-export const rosterType = "pulumi-nodejs:dynamic/seam:AccessGroupRoster";
+export const rosterType = dynamicRosterType;
 
 /** The input is not a usable preview; the message says what to run instead. */
 export class ReviewInputError extends Error {
@@ -148,7 +149,8 @@ export function readPreview(text: string, source: string): Preview {
   }
   return {
     stack: stackOf(digest.steps[0]?.urn),
-    steps: digest.steps.filter((s) => typeOf(s) === membershipType || typeOf(s) === rosterType).map(toMembershipStep),
+    // Dynamic and native types alike (provider/resource-types.ts): a native roster's properties are read in the shared shape.
+    steps: digest.steps.filter((s) => seamResourceKind(typeOf(s)) !== undefined).map(toMembershipStep),
     hiddenUnchanged: Math.max(0, (digest.changeSummary.same ?? 0) - shownSame),
     dependsOn,
     deleted,
@@ -158,9 +160,11 @@ export function readPreview(text: string, source: string): Preview {
 type Step = z.infer<typeof previewStep>;
 
 function toMembershipStep(s: Step): MembershipStep {
-  const o = s.oldState;
+  const type = typeOf(s);
+  const o = s.oldState && { ...s.oldState, outputs: sharedProperties(type, s.oldState.outputs) };
+  const newInputs = sharedProperties(type, s.newState?.inputs);
   // Measured: a create left out by --target is a `same` step whose states hold no id and no properties.
-  if (s.op === "same" && !o?.id && !o?.inputs && !o?.outputs && !s.newState?.inputs) {
+  if (s.op === "same" && !o?.id && !o?.inputs && !o?.outputs && !newInputs) {
     return { op: s.op, urn: s.urn, name: nameOf(s.urn), skippedCreate: true };
   }
   return {
@@ -178,7 +182,7 @@ function toMembershipStep(s: Step): MembershipStep {
           },
         }
       : {}),
-    ...(s.newState ? { new: { inputs: s.newState.inputs ?? {} } } : {}),
+    ...(s.newState ? { new: { inputs: newInputs ?? {} } } : {}),
   };
 }
 

@@ -19,6 +19,12 @@ export interface ProjectOptions {
   readonly program?: string;
   /** Extra environment for every command (e.g. SEAM_API_KEY). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The project's files (path relative to the project directory -> content), written instead of the Node.js
+   * project (Pulumi.yaml, index.js, package.json): a YAML or Go program, run by the language hosts from
+   * scripts/language-hosts.sh (on PATH after the CLI's directory).
+   */
+  readonly files?: Record<string, string>;
 }
 
 /**
@@ -47,6 +53,12 @@ export interface Membership {
   userFrom?: string;
 }
 
+/** The Go toolchain's settings from this process's environment (only those that are set). */
+function goEnv(): NodeJS.ProcessEnv {
+  const names = ["GOPATH", "GOCACHE", "GOMODCACHE", "GOPROXY", "GOFLAGS", "GOTOOLCHAIN", "GONOSUMDB", "GOPRIVATE", "XDG_CACHE_HOME"];
+  return Object.fromEntries(names.filter((n) => process.env[n] !== undefined).map((n) => [n, process.env[n]]));
+}
+
 export class PulumiProject {
   readonly dir: string;
   readonly home: string;
@@ -62,16 +74,28 @@ export class PulumiProject {
     this.backend = path.join(this.dir, ".state");
     fs.mkdirSync(this.home);
     fs.mkdirSync(this.backend);
-    // The programs are plain JavaScript; without `typescript: false` the Node.js language host loads
-    // its vendored TypeScript compiler on every run, about 1 s of CPU per up, preview or destroy
-    // (measured). The engine and the provider run exactly as for any JavaScript project.
-    fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n`);
-    fs.writeFileSync(path.join(this.dir, "index.js"), options.program ?? configDrivenProgram);
-    // Its own package.json, as a real project has; dependencies resolve from the consumer above.
-    fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }));
+    if (options.files) {
+      for (const [name, content] of Object.entries(options.files)) {
+        fs.mkdirSync(path.dirname(path.join(this.dir, name)), { recursive: true });
+        fs.writeFileSync(path.join(this.dir, name), content);
+      }
+    } else {
+      // The programs are plain JavaScript; without `typescript: false` the Node.js language host loads
+      // its vendored TypeScript compiler on every run, about 1 s of CPU per up, preview or destroy
+      // (measured). The engine and the provider run exactly as for any JavaScript project.
+      fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n`);
+      fs.writeFileSync(path.join(this.dir, "index.js"), options.program ?? configDrivenProgram);
+      // Its own package.json, as a real project has; dependencies resolve from the consumer above.
+      fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }));
+    }
     this.env = {
-      PATH: [bin, nodeBinDir, process.env.PATH].join(path.delimiter),
+      PATH: [bin, process.env.PULUMI_SEAM_ACS_LANGUAGE_HOSTS_BIN, nodeBinDir, process.env.PATH]
+        .filter((p) => p)
+        .join(path.delimiter),
       HOME: process.env.HOME,
+      // The Go language host runs `go build`: the machine's Go settings (module proxy, caches that keep later
+      // builds of a Go program quick) apply as in the user's shell.
+      ...goEnv(),
       PULUMI_HOME: this.home,
       PULUMI_BACKEND_URL: `file://${this.backend}`,
       PULUMI_CONFIG_PASSPHRASE: "test-passphrase",

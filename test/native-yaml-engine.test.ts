@@ -1,0 +1,217 @@
+/**
+ * The native `seam` provider under the real CLI: YAML programs (`runtime: yaml`, the YAML host
+ * from scripts/language-hosts.sh) that name the package the documented way (`packages: seam:`
+ * pointing at the installed package's bin/, which holds pulumi-resource-seam), against Seam's fake.
+ */
+import path from "node:path";
+import { PulumiProject } from "./support/pulumi";
+import { runReview } from "./support/review";
+import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
+
+let fake: SeamFake;
+beforeAll(async () => {
+  fake = await startSeamFake();
+});
+afterAll(() => fake.stop());
+
+const mutating = new Set([addRoute, removeRoute]);
+const mutationsSince = (count: number) => fake.requests.slice(count).filter((r) => mutating.has(r.path)).map((r) => `${r.path === addRoute ? "add" : "remove"} ${(r.body as { acs_user_id: string }).acs_user_id}`);
+
+/** The installed package's plugin directory, as a project inside the consumer reaches it. */
+const pluginDir = () => path.join(process.env.SEAM_ACS_TEST_CONSUMER!, "node_modules", "pulumi-seam-acs", "bin");
+
+/** A YAML project: `resources` is the YAML text under `resources:` (indented two spaces). */
+function yamlProject(name: string, resources: string, extra = ""): PulumiProject {
+  return new PulumiProject(name, { files: { "Pulumi.yaml": yamlText(name, resources, extra) } });
+}
+function yamlText(name: string, resources: string, extra = ""): string {
+  return `name: ${name}\nruntime: yaml\npackages:\n  seam: ${pluginDir()}\n${extra}resources:\n${resources}`;
+}
+function rewrite(p: PulumiProject, name: string, resources: string, extra = ""): void {
+  require("node:fs").writeFileSync(path.join(p.dir, "Pulumi.yaml"), yamlText(name, resources, extra));
+}
+async function configureDefault(p: PulumiProject): Promise<void> {
+  await p.init();
+  await p.run(["config", "set", "seam:endpoint", fake.url]);
+  await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+}
+async function stateText(p: PulumiProject): Promise<string> {
+  return (await p.run(["stack", "export"])).stdout;
+}
+async function seamResources(p: PulumiProject) {
+  return (JSON.parse(await stateText(p)).deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("seam:"));
+}
+
+const membership = (name: string, user: string, group: string, options = "") =>
+  `  ${name}:\n    type: seam:index:AccessGroupMembership\n    properties:\n      acsUserId: ${user}\n      acsAccessGroupId: ${group}\n${options}`;
+const roster = (name: string, group: string, members: Record<string, string> | string[], options = "") =>
+  `  ${name}:\n    type: seam:index:AccessGroupRoster\n    properties:\n      acsAccessGroupId: ${group}\n      acsUserIds: ${JSON.stringify(members)}\n${options}`;
+
+describe("a YAML program through its life", () => {
+  test("up, preview --diff of a removal and its review in names, refresh, a rename and a move without a remove, destroy", async () => {
+    const [ada, grace, alan] = ["Ada Lovelace", "Grace Hopper", "Alan Turing"].map((n) => fake.addUser(n)) as [string, string, string];
+    const [lobby, lab] = ["Lobby", "Lab"].map((n) => fake.addGroup(n)) as [string, string];
+    const name = "native-yaml-life";
+    const p = yamlProject(name, membership("ada-lobby", ada, lobby) + roster("lab", lab, { grace, alan }));
+    await configureDefault(p);
+
+    const up = await p.up();
+    expect(up.stdout).toContain("+ 3 created");
+    expect(fake.membersOf(lobby)).toEqual([ada]);
+    expect(fake.membersOf(lab).sort()).toEqual([grace, alan].sort());
+    const state = await stateText(p);
+    expect(state).not.toContain(fake.apiKey);
+    expect(up.stdout + up.stderr).not.toContain(fake.apiKey);
+    expect((await seamResources(p)).map((r: { type: string; id: string }) => [r.type, r.id])).toEqual([
+      ["seam:index:AccessGroupMembership", `${lobby}/${ada}`],
+      ["seam:index:AccessGroupRoster", `roster:${lab}`],
+    ]);
+
+    // Alan leaves the lab: preview --diff names him; the review names him; up removes only him.
+    rewrite(p, name, membership("ada-lobby", ada, lobby) + roster("lab", lab, { grace }));
+    const diff = await p.run(["preview", "--diff"]);
+    expect(diff.stdout).toMatch(/- alan\s*: "[^"]+"/);
+    expect(diff.stdout).toContain("+-1 to replace");
+    const json = await p.previewJson(["--show-sames"]);
+    const review = await runReview(["review"], { stdin: json.stdout, env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+    expect(review.stdout).toContain("1 loses access");
+    expect(review.stdout).toContain("Alan Turing");
+    expect(review.stdout).toContain("lab[alan]");
+    let seen = fake.requests.length;
+    await p.up();
+    expect(mutationsSince(seen)).toEqual([`remove ${alan}`]);
+    expect(fake.membersOf(lab)).toEqual([grace]);
+
+    // Out of band, Grace leaves the lab: refresh records it, and the next up adds her again.
+    fake.removeOutOfBand(grace, lab);
+    await p.refresh();
+    const lab1 = (await seamResources(p)).find((r: { type: string }) => r.type === "seam:index:AccessGroupRoster");
+    expect(lab1.outputs.acsUserIds).toEqual({});
+    seen = fake.requests.length;
+    await p.up();
+    expect(mutationsSince(seen)).toEqual([`add ${grace}`]);
+
+    // A rename without an alias, and Ada's lobby membership moving into a roster: nothing removed.
+    rewrite(p, name, roster("lobby", lobby, [ada]) + roster("lab-renamed", lab, { grace }));
+    seen = fake.requests.length;
+    const moved = await p.up();
+    expect(moved.stdout).toContain("- 2 deleted");
+    expect(mutationsSince(seen)).toEqual([]);
+    expect(fake.membersOf(lobby)).toEqual([ada]);
+    expect(fake.membersOf(lab)).toEqual([grace]);
+
+    seen = fake.requests.length;
+    await p.destroy();
+    expect(mutationsSince(seen).sort()).toEqual([`remove ${ada}`, `remove ${grace}`].sort());
+    expect(await seamResources(p)).toEqual([]);
+  });
+});
+
+describe("providers", () => {
+  test("two explicit providers on two Seam workspaces in one program; no credential in state or output", async () => {
+    const w1 = { user: fake.addUser("Site A person"), group: fake.addGroup("Site A door") };
+    const w2 = { user: fake.addUser("Site B person", fake.seed.seed_workspace_2), group: fake.addGroup("Site B door", fake.seed.seed_workspace_2) };
+    const name = "native-yaml-two-sites";
+    const config = "config:\n  siteAKey:\n    type: string\n    secret: true\n  siteBKey:\n    type: string\n    secret: true\n";
+    const providers =
+      `  site-a:\n    type: pulumi:providers:seam\n    properties:\n      apiKey: \${siteAKey}\n      endpoint: ${fake.url}\n` +
+      `  site-b:\n    type: pulumi:providers:seam\n    properties:\n      apiKey: \${siteBKey}\n      endpoint: ${fake.url}\n`;
+    const p = yamlProject(
+      name,
+      providers + membership("a", w1.user, w1.group, "    options:\n      provider: ${site-a}\n") + roster("b", w2.group, [w2.user], "    options:\n      provider: ${site-b}\n"),
+      config,
+    );
+    await p.init();
+    await p.run(["config", "set", "--secret", "siteAKey", fake.apiKey]);
+    await p.run(["config", "set", "--secret", "siteBKey", fake.seed.seam_apikey2_token!]);
+    const up = await p.up();
+    expect(fake.membersOf(w1.group)).toEqual([w1.user]);
+    expect(fake.membersOf(w2.group)).toEqual([w2.user]);
+    const resources = await seamResources(p);
+    expect(resources.map((r: { outputs: { workspaceId: string } }) => r.outputs.workspaceId)).toEqual([fake.seed.seed_workspace_1, fake.seed.seed_workspace_2]);
+    const state = await stateText(p);
+    for (const token of [fake.apiKey, fake.seed.seam_apikey2_token!]) {
+      expect(state).not.toContain(token);
+      expect(up.stdout + up.stderr).not.toContain(token);
+      expect(p.stateFiles()).not.toContain(token);
+    }
+    await p.destroy();
+    expect(fake.membersOf(w1.group)).toEqual([]);
+    expect(fake.membersOf(w2.group)).toEqual([]);
+  });
+
+  test("two providers on one workspace are refused at preview, naming both; nothing is sent", async () => {
+    const [u1, u2, g] = [fake.addUser("One"), fake.addUser("Two"), fake.addGroup("Shared")];
+    const name = "native-yaml-one-workspace";
+    const providers = ["x", "y"].map((n) => `  site-${n}:\n    type: pulumi:providers:seam\n    properties:\n      apiKey: \${key}\n      endpoint: ${fake.url}\n`).join("");
+    const p = yamlProject(
+      name,
+      providers + membership("one", u1, g, "    options:\n      provider: ${site-x}\n") + membership("two", u2, g, "    options:\n      provider: ${site-y}\n"),
+      "config:\n  key:\n    type: string\n    secret: true\n",
+    );
+    await p.init();
+    await p.run(["config", "set", "--secret", "key", fake.apiKey]);
+    const seen = fake.requests.length;
+    const preview = await p.preview({ allowFailure: true });
+    expect(preview.code).not.toBe(0);
+    expect(preview.stdout + preview.stderr).toContain(`Seam workspace ${fake.seed.seed_workspace_1} is served by two seam provider instances in this deployment`);
+    expect(preview.stdout + preview.stderr).toMatch(/provider "site-[xy]" and provider "site-[xy]"/);
+    expect(mutationsSince(seen)).toEqual([]);
+  });
+
+  test("a token set without --secret is refused at preview, naming the command; the value is never printed", async () => {
+    const p = yamlProject("native-yaml-plain", membership("m", fake.addUser("Plain"), fake.addGroup("Plain")));
+    await p.init();
+    await p.run(["config", "set", "seam:endpoint", fake.url]);
+    await p.run(["config", "set", "seam:apiKey", fake.apiKey]);
+    const preview = await p.preview({ allowFailure: true });
+    expect(preview.code).not.toBe(0);
+    expect(preview.stdout + preview.stderr).toContain("pulumi config set --secret seam:apiKey <token>");
+    expect(preview.stdout + preview.stderr).not.toContain(fake.apiKey);
+  });
+
+  test("one pair declared by two resources is refused at preview, naming both", async () => {
+    const [u, g] = [fake.addUser("Twice"), fake.addGroup("Twice")];
+    const p = yamlProject("native-yaml-twice", membership("first", u, g) + roster("staff", g, { twice: u }));
+    await configureDefault(p);
+    const preview = await p.preview({ allowFailure: true });
+    expect(preview.code).not.toBe(0);
+    expect(preview.stdout).toContain(`acs_user_id ${u} in acs_access_group_id ${g} is declared twice`);
+    expect(preview.stdout).toMatch(/AccessGroupMembership "first"[\s\S]*AccessGroupRoster "staff"|AccessGroupRoster "staff"[\s\S]*AccessGroupMembership "first"/);
+  });
+});
+
+test("pulumi import of a membership and a roster: the code it prints previews with no change and up sends nothing", async () => {
+  const [a, b, c] = ["Imp A", "Imp B", "Imp C"].map((n) => fake.addUser(n)) as [string, string, string];
+  const [g1, g2] = [fake.addGroup("Imp 1"), fake.addGroup("Imp 2")];
+  fake.grantOutOfBand(a, g1);
+  fake.grantOutOfBand(b, g2);
+  fake.grantOutOfBand(c, g2);
+  const name = "native-yaml-import";
+  const p = new PulumiProject(name, { files: { "Pulumi.yaml": `name: ${name}\nruntime: yaml\npackages:\n  seam: ${pluginDir()}\n` } });
+  await configureDefault(p);
+  const seen = fake.requests.length;
+  const m = await p.run(["import", "seam:index:AccessGroupMembership", "a-in-1", `${g1}/${a}`, "--yes"]);
+  const r = await p.run(["import", "seam:index:AccessGroupRoster", "door-2", g2, "--yes"]);
+  // The code Pulumi writes for each import, pasted into the program as a user does.
+  const code = (out: string) => out.slice(out.indexOf("resources:\n") + "resources:\n".length).trimEnd() + "\n";
+  expect(code(r.stdout)).toContain(`acsAccessGroupId: ${g2}`);
+  rewrite(p, name, code(m.stdout) + code(r.stdout));
+  const preview = await p.preview();
+  expect(preview.stdout).toMatch(/Resources:\s+3 unchanged/);
+  const up = await p.up();
+  expect(up.stdout).toMatch(/3 unchanged/);
+  expect(mutationsSince(seen)).toEqual([]);
+  expect(fake.membersOf(g2).sort()).toEqual([b, c].sort());
+
+  // audit reads the native stack's state: everyone in both groups is tracked, nothing missing.
+  const stateFile = path.join(p.dir, "state.json");
+  require("node:fs").writeFileSync(stateFile, await stateText(p));
+  const audit = await runReview(["audit", "--state", stateFile], { env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+  expect(audit.stdout).toContain("0 unmanaged, 0 missing, 0 shared");
+  expect(audit.stdout).toContain("in 2 access groups of 1 stack");
+  fake.grantOutOfBand(a, g2);
+  const unmanaged = await runReview(["audit", "--state", stateFile], { env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+  expect(unmanaged.stdout).toContain("1 unmanaged, 0 missing");
+  expect(unmanaged.stdout).toContain("Imp A");
+});

@@ -1,0 +1,86 @@
+// Package hostutil holds what this repository's language hosts share: serving the plugin protocol, binding a
+// schema sent by `pulumi package gen-sdk`/`package add`, and writing generated files.
+package hostutil
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"google.golang.org/grpc"
+
+	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+)
+
+// EngineAddress is the engine's address from a plugin's argv: the engine starts plugins as
+// `<plugin> [flags...] <engine-address>` (flags such as --tracing are ignored); "" when it gave none.
+func EngineAddress(args []string) string {
+	address := ""
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			address = a
+		}
+	}
+	return address
+}
+
+// Serve registers h as the LanguageRuntime service, prints the port on stdout (the plugin protocol's first line)
+// and serves until the engine closes the connection. Exits the process on failure.
+func Serve(h pulumirpc.LanguageRuntimeServer) {
+	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
+			return nil
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fatal: could not start language host gRPC server: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Printf("%d\n", handle.Port)
+	if err := <-handle.Done; err != nil {
+		fmt.Fprintf(os.Stderr, "fatal: language host stopped serving: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// BindSchema binds a GeneratePackageRequest's JSON schema, resolving references to other packages through the
+// CLI's schema loader at loaderTarget. The caller closes the returned loader after code generation.
+func BindSchema(schemaJSON, loaderTarget string) (*schema.Package, schema.ReferenceLoader, hcl.Diagnostics, func(), error) {
+	client, err := schema.NewLoaderClient(loaderTarget)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	closeLoader := func() { _ = client.Close() }
+	var spec schema.PackageSpec
+	if err := json.Unmarshal([]byte(schemaJSON), &spec); err != nil {
+		closeLoader()
+		return nil, nil, nil, nil, fmt.Errorf("the schema is not JSON: %w", err)
+	}
+	loader := schema.NewCachedLoader(client)
+	pkg, diags, err := schema.BindSpec(spec, loader, schema.ValidationOptions{})
+	if err != nil {
+		closeLoader()
+		return nil, nil, nil, nil, err
+	}
+	return pkg, loader, diags, closeLoader, nil
+}
+
+// WriteFiles writes generated files (paths relative to dir), creating directories as needed.
+func WriteFiles(dir string, files map[string][]byte) error {
+	for name, data := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
