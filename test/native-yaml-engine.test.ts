@@ -203,4 +203,15 @@ test("pulumi import of a membership and a roster: the code it prints previews wi
   expect(up.stdout).toMatch(/3 unchanged/);
   expect(mutationsSince(seen)).toEqual([]);
   expect(fake.membersOf(g2).sort()).toEqual([b, c].sort());
+
+  // audit reads the native stack's state: everyone in both groups is tracked, nothing missing.
+  const stateFile = path.join(p.dir, "state.json");
+  require("node:fs").writeFileSync(stateFile, await stateText(p));
+  const audit = await runReview(["audit", "--state", stateFile], { env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+  expect(audit.stdout).toContain("0 unmanaged, 0 missing, 0 shared");
+  expect(audit.stdout).toContain("in 2 access groups of 1 stack");
+  fake.grantOutOfBand(a, g2);
+  const unmanaged = await runReview(["audit", "--state", stateFile], { env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
+  expect(unmanaged.stdout).toContain("1 unmanaged, 0 missing");
+  expect(unmanaged.stdout).toContain("Imp A");
 });
