@@ -3,7 +3,9 @@
  * from scripts/language-hosts.sh) that name the package the documented way (`packages: seam:`
  * pointing at the installed package's bin/, which holds pulumi-resource-seam), against Seam's fake.
  */
+import fs from "node:fs";
 import path from "node:path";
+import { repoRoot } from "./support/consumer";
 import { PulumiProject } from "./support/pulumi";
 import { runReview } from "./support/review";
 import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
@@ -28,7 +30,7 @@ function yamlText(name: string, resources: string, extra = ""): string {
   return `name: ${name}\nruntime: yaml\npackages:\n  seam: ${pluginDir()}\n${extra}resources:\n${resources}`;
 }
 function rewrite(p: PulumiProject, name: string, resources: string, extra = ""): void {
-  require("node:fs").writeFileSync(path.join(p.dir, "Pulumi.yaml"), yamlText(name, resources, extra));
+  fs.writeFileSync(path.join(p.dir, "Pulumi.yaml"), yamlText(name, resources, extra));
 }
 async function configureDefault(p: PulumiProject): Promise<void> {
   await p.init();
@@ -105,6 +107,27 @@ describe("a YAML program through its life", () => {
     expect(mutationsSince(seen).sort()).toEqual([`remove ${ada}`, `remove ${grace}`].sort());
     expect(await seamResources(p)).toEqual([]);
   });
+});
+
+test("the YAML example (examples/yaml) runs as written: up adds its three pairs, destroy removes them", async () => {
+  const [ada, grace] = ["Ada Lovelace", "Grace Hopper"].map((n) => fake.addUser(n)) as [string, string];
+  const [lobby, lab] = ["Lobby", "Lab"].map((n) => fake.addGroup(n)) as [string, string];
+  const example = fs.readFileSync(path.join(repoRoot, "examples/yaml/Pulumi.yaml"), "utf8");
+  // The example names the package as a project with the package installed beside it; test projects
+  // share the consumer's node_modules one folder up. Nothing else is changed.
+  const written = example.replace("seam: ./node_modules/pulumi-seam-acs/bin", `seam: ${pluginDir()}`);
+  expect(written).not.toBe(example);
+  const p = new PulumiProject("native-yaml-example", { files: { "Pulumi.yaml": written } });
+  await configureDefault(p);
+  for (const [key, value] of Object.entries({ ada, grace, lobbyGroup: lobby, labGroup: lab })) await p.run(["config", "set", key, value]);
+
+  const up = await p.up();
+  expect(up.stdout).toContain("+ 3 created");
+  expect(fake.membersOf(lobby)).toEqual([ada]);
+  expect(fake.membersOf(lab).sort()).toEqual([ada, grace].sort());
+  await p.destroy();
+  expect(fake.membersOf(lobby)).toEqual([]);
+  expect(fake.membersOf(lab)).toEqual([]);
 });
 
 describe("providers", () => {
@@ -206,7 +229,7 @@ test("pulumi import of a membership and a roster: the code it prints previews wi
 
   // audit reads the native stack's state: everyone in both groups is tracked, nothing missing.
   const stateFile = path.join(p.dir, "state.json");
-  require("node:fs").writeFileSync(stateFile, await stateText(p));
+  fs.writeFileSync(stateFile, await stateText(p));
   const audit = await runReview(["audit", "--state", stateFile], { env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
   expect(audit.stdout).toContain("0 unmanaged, 0 missing, 0 shared");
   expect(audit.stdout).toContain("in 2 access groups of 1 stack");

@@ -49,7 +49,7 @@ test("the TypeScript SDK type-checks against @pulumi/pulumi", async () => {
   expect(tsc).toEqual({ code: 0, output: "" });
 }, 120_000);
 
-test("the Go SDK and a program using it build and vet against the pinned Go SDK", async () => {
+test("the Go SDK and the Go example (a default and an explicit provider, both resources) build and vet against the pinned Go SDK", async () => {
   const dir = path.join(out, "go");
   const fixture = path.join(repoRoot, "test/fixtures/go-program");
   // gen-sdk writes packages without a go.mod; the module is the schema's importBasePath less its last element.
@@ -57,48 +57,27 @@ test("the Go SDK and a program using it build and vet against the pinned Go SDK"
   fs.writeFileSync(path.join(dir, "go.mod"), goMod);
   fs.copyFileSync(path.join(fixture, "go.sum"), path.join(dir, "go.sum"));
   fs.mkdirSync(path.join(dir, "example"));
-  fs.writeFileSync(
-    path.join(dir, "example/main.go"),
-    `package main
-
-import (
-	"github.com/pulumi-seam-acs/pulumi-seam-acs/sdk/go/seam"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-)
-
-func main() {
-	pulumi.Run(func(ctx *pulumi.Context) error {
-		site, err := seam.NewProvider(ctx, "site-b", &seam.ProviderArgs{ApiKey: pulumi.ToSecret(pulumi.String("seam_test")).(pulumi.StringOutput)})
-		if err != nil {
-			return err
-		}
-		m, err := seam.NewAccessGroupMembership(ctx, "m", &seam.AccessGroupMembershipArgs{
-			AcsUserId: pulumi.String("u"), AcsAccessGroupId: pulumi.String("g"),
-		}, pulumi.Provider(site))
-		if err != nil {
-			return err
-		}
-		_, err = seam.NewAccessGroupRoster(ctx, "r", &seam.AccessGroupRosterArgs{
-			AcsAccessGroupId: pulumi.String("g"), AcsUserIds: pulumi.StringArray{m.AcsUserId},
-		})
-		return err
-	})
-}
-`,
-  );
+  // The repository's Go example (examples/go), as a user copies it next to the SDK it imports.
+  fs.copyFileSync(path.join(repoRoot, "examples/go/main.go"), path.join(dir, "example/main.go"));
   const build = await sh("go", ["build", "-mod=mod", "./..."], dir);
   expect(build).toEqual({ code: 0, output: "" });
   const vet = await sh("go", ["vet", "-mod=mod", "./..."], dir);
   expect(vet).toEqual({ code: 0, output: "" });
 }, 600_000);
 
-test("the Python SDK byte-compiles, and marks the provider's credentials secret", async () => {
+test("the Python SDK and the Python example byte-compile, and the SDK marks the provider's credentials secret", async () => {
   const dir = path.join(out, "python");
   const provider = fs.readFileSync(path.join(dir, "pulumi_seam/provider.py"), "utf8");
   expect(provider).toContain('__props__.__dict__["api_key"] = None if api_key is None else pulumi.Output.secret(api_key)');
-  const compile = await sh("python3", ["-m", "compileall", "-q", "pulumi_seam"], dir);
+  // The repository's Python example (examples/python) beside the SDK it imports.
+  fs.copyFileSync(path.join(repoRoot, "examples/python/__main__.py"), path.join(dir, "__main__.py"));
+  const compile = await sh("python3", ["-m", "compileall", "-q", "pulumi_seam", "__main__.py"], dir);
   expect(compile).toEqual({ code: 0, output: "" });
   expect(fs.existsSync(path.join(dir, "pulumi_seam/__pycache__"))).toBe(true);
+  // Byte-compiling checks syntax only: the names the example uses must be the SDK's.
+  const sdk = fs.readFileSync(path.join(dir, "pulumi_seam/access_group_roster.py"), "utf8");
+  for (const name of ["acs_access_group_id", "acs_user_ids"]) expect(sdk).toContain(`${name}: pulumi.Input`);
+  expect(fs.readFileSync(path.join(dir, "pulumi_seam/__init__.py"), "utf8")).toMatch(/AccessGroupRoster|access_group_roster/);
 }, 120_000);
 
 test("C#: without a .NET language host the script refuses clearly rather than writing nothing", async () => {
