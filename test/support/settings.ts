@@ -18,11 +18,11 @@ export function fakeSettings(fake: SeamFake, retry: Partial<RetryPolicy> = {}, s
  * For a suite that talks to the local Seam through the one client: starts both before the suite
  * and stops them after it; the getters hold them while it runs.
  */
-export function useFakeClient(): { readonly fake: SeamFake; readonly client: SeamClient } {
+export function useFakeClient(retry: Partial<RetryPolicy> = {}): { readonly fake: SeamFake; readonly client: SeamClient } {
   const held = {} as { fake: SeamFake; client: SeamClient };
   beforeAll(async () => {
     held.fake = await startSeamFake();
-    held.client = new SeamClient(fakeSettings(held.fake));
+    held.client = new SeamClient(fakeSettings(held.fake, retry));
   });
   afterAll(async () => {
     await held.client.close();
