@@ -218,6 +218,19 @@ test("--no-doors: no door section and no door read, the rest of the review as wi
   expect(JSON.parse((await review(["--format", "json", "--doors"], { env: withNames() })).stdout)).toEqual(withDoors);
 });
 
+test("a preview that changes no one: JSON has an empty door section, text none, and nothing is read (no credentials needed)", async () => {
+  const preview = JSON.parse(sames.stdout);
+  preview.steps = [];
+  const before = fake.requests.length;
+  const json = await review(["--format", "json"], { stdin: JSON.stringify(preview), env: {} });
+  expect([json.code, json.stderr]).toEqual([0, ""]);
+  expect(JSON.parse(json.stdout).doors).toEqual({ people: [] });
+  const text = await review([], { stdin: JSON.stringify(preview), env: {} });
+  expect([text.code, text.stderr]).toEqual([0, ""]);
+  expect(text.stdout).not.toMatch(/Doors/);
+  expect(fake.requests.length).toBe(before);
+});
+
 test("a preview listing the replacement's own steps gives the same review", async () => {
   const ops = JSON.parse(replacementSteps.stdout).steps.map((s: { op: string }) => s.op);
   expect(ops).toEqual(expect.arrayContaining(["replace", "create-replacement", "delete-replaced"]));
