@@ -247,7 +247,7 @@ test("a pull request: the review lands in the step summary and a PR comment, and
   expect(summary).toContain("| Alan Turing | alan@example.com | Lobby | alan-lobby |");
   // In doors, by default: Alan leaves the Lab and its door; Grace's Lobby opens nothing.
   expect(summary).toContain("### Doors (net of every change and every group kept at Seam)");
-  expect(summary).toContain("| Alan Turing | alan@example.com | loses Lab door (Lab) |");
+  expect(summary).toContain("| Alan Turing | alan@example.com | loses Lab door \\(Lab\\) |");
   expect(summary).toContain("| Grace Hopper | grace@example.com | doors as they were |");
 
   // The first push: no earlier comment, so one is posted, led by the marker.
