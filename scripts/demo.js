@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo`: walks a throwaway stack of the quickstart (Pulumi.yaml at the repository root)
 // through up, a preview of a removal and its review in names and in doors (`pulumi-seam-acs
-// review --doors`: which entrances each person loses, and which they keep through another group), up and
+// review` says by default which entrances each person loses, and which they keep through another group), up and
 // destroy, and prints what the engine showed and what Seam holds after each step.
 //
 // By default it runs against the package's local Seam (what `pulumi-seam-acs dev-server` runs:
@@ -64,9 +64,9 @@ async function main() {
     await pulumi(["preview"]);
     await seam.show();
 
-    console.log("\nThe same preview as JSON, reviewed in names (what a pull request's comment shows):");
+    console.log("\nThe same preview as JSON, reviewed in names and doors (what a pull request's comment shows):");
     const previewJson = await pulumi(["preview", "--json", "--show-sames"], { show: false });
-    console.log("\n$ pulumi preview --json --show-sames | npx pulumi-seam-acs review --doors");
+    console.log("\n$ pulumi preview --json --show-sames | npx pulumi-seam-acs review");
     // Names are read with the credentials and endpoint of the environment, as in a pipeline.
     console.log(await review(previewJson, { ...env, ...(seam.endpoint ? { SEAM_ENDPOINT: seam.endpoint } : {}) }));
 
@@ -85,10 +85,10 @@ async function main() {
   }
 }
 
-/** Runs the package's own `review --doors` (the built dist/cli.js) on a JSON preview. */
+/** Runs the package's own `review` (the built dist/cli.js; doors by default) on a JSON preview. */
 function review(previewJson, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "dist/cli.js"), "review", "--doors"], { env, stdio: ["pipe", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [path.join(repoRoot, "dist/cli.js"), "review"], { env, stdio: ["pipe", "pipe", "inherit"] });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
     child.on("error", reject);

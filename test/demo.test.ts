@@ -15,7 +15,7 @@ test("the demo walks up, a previewed removal and its review in names and doors, 
   expect(steps.map((s) => s.split("\n")[0])).toEqual([
     "up --yes --skip-preview",
     "preview",
-    "preview --json --show-sames | npx pulumi-seam-acs review --doors",
+    "preview --json --show-sames | npx pulumi-seam-acs review",
     "up --yes --skip-preview",
     "destroy --yes --skip-preview",
   ]);

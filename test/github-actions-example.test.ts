@@ -59,6 +59,8 @@ beforeAll(async () => {
   u.alan = fake.addUser("Alan Turing", undefined, { email: "alan@example.com" });
   g.lobby = fake.addGroup("Lobby");
   g.lab = fake.addGroup("Lab");
+  // The Lab opens a door, the Lobby none: the review's door section has something to say.
+  fake.setGroupEntrances(g.lab, [fake.addEntrance("Lab door")]);
   u.linus = fake.addUser("Linus Torvalds", undefined, { email: "linus@example.com" });
   p = new PulumiProject("workflow", { program: fileProgram, env: { SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url } });
   // The runner's checkout after `npm ci`: the program's own node_modules, holding the packed package.
@@ -243,6 +245,10 @@ test("a pull request: the review lands in the step summary and a PR comment, and
   expect(summary).toContain("| Alan Turing | alan@example.com | Lab | alan-lab |");
   expect(summary).toContain("| Grace Hopper | grace@example.com | Lobby | grace-lobby |");
   expect(summary).toContain("| Alan Turing | alan@example.com | Lobby | alan-lobby |");
+  // In doors, by default: Alan leaves the Lab and its door; Grace's Lobby opens nothing.
+  expect(summary).toContain("### Doors (net of every change and every group kept at Seam)");
+  expect(summary).toContain("| Alan Turing | alan@example.com | loses Lab door \\(Lab\\) |");
+  expect(summary).toContain("| Grace Hopper | grace@example.com | doors as they were |");
 
   // The first push: no earlier comment, so one is posted, led by the marker.
   const comment = await runStep("review", "comment", "pull_request");

@@ -1,10 +1,12 @@
 /**
  * The review in doors through the real CLI: previews the engine made of a seeded world with
  * overlapping groups (some access granted out of band, so people stay in groups no stack
- * declares), reviewed by the packed package's bin with `--doors`; each person's doors against the
+ * declares), reviewed by the packed package's bin (doors are in every review that reads names);
+ * each person's doors against the
  * oracle computed from the seed, over a few seeded random changes (the many rounds run without
  * the engine in test/review-doors.test.ts). Then the door guards' exit codes, a group whose door
- * set is changing, the text and Markdown lines, and the requests.
+ * set is changing, a Seam that does not answer the door routes, the text and Markdown lines, and
+ * the requests.
  */
 import { Membership, PulumiProject, RunResult } from "./support/pulumi";
 import { reviewProgram, runReview } from "./support/review";
@@ -54,11 +56,11 @@ async function previewOf(changes: readonly WorldChange[]): Promise<RunResult> {
 
 type JsonDoor = { acsEntranceId: string; through?: { acsAccessGroupId: string }[] };
 
-test.each([31, 32, 33])("seed %i: `preview --json` reviewed with --doors equals the oracle, person by person", async (seed) => {
+test.each([31, 32, 33])("seed %i: `preview --json` reviewed (doors by default) equals the oracle, person by person", async (seed) => {
   const changes = programChanges(seed);
   const preview = await previewOf(changes);
   const before = fake.requests.length;
-  const r = await runReview(["review", "--doors", "--format", "json"], { stdin: preview.stdout, env: env() });
+  const r = await runReview(["review", "--format", "json"], { stdin: preview.stdout, env: env() });
   expect(r.code).toBe(0);
   const doors = JSON.parse(r.stdout).doors as { people: { acsUserId: string; unchanged: boolean; loses: JsonDoor[]; gains: JsonDoor[]; keeps: JsonDoor[]; undetermined: unknown[] }[] };
   const expected = oracle(world, changes);
@@ -103,6 +105,13 @@ test("the door guards: exit 3 when a protected entrance is lost or too many peop
   expect(tight.stdout).toMatch(new RegExp(`\\| cli person ${who} \\| [^|]* \\| loses `));
   const usage = await run(["--doors", "--no-names"]);
   expect(usage.code).toBe(2);
+  expect((await run(["--protect-entrance", lost, "--no-names"])).code).toBe(2);
+  // --no-names alone means no doors: ids only, no `doors` key, and not one request.
+  const before = fake.requests.length;
+  const idsOnly = await run(["--no-names", "--format", "json"]);
+  expect(idsOnly.code).toBe(0);
+  expect(JSON.parse(idsOnly.stdout).doors).toBeUndefined();
+  expect(fake.requests.length).toBe(before);
   // Without credentials the doors cannot be read: the door guard trips rather than pass.
   const blind = await runReview(["review", "--protect-entrance", lost], { stdin: preview.stdout, env: {} });
   expect(blind.code).toBe(3);
@@ -118,4 +127,32 @@ test("the door guards: exit 3 when a protected entrance is lost or too many peop
   } finally {
     fake.setGroupPendingMutations(s.groups[g]!, []);
   }
+});
+
+test("a Seam that does not answer the door routes (404): the review succeeds and says per group that Seam cannot say; a door guard trips", async () => {
+  const changes = programChanges(31).filter((c) => c.kind === "remove");
+  expect(changes.length).toBeGreaterThan(0);
+  const preview = await previewOf(changes);
+  const run = (args: string[]) => runReview(["review", ...args], { stdin: preview.stdout, env: env() });
+  // As an older local Seam, or a workspace without entrances, answers a route it does not have.
+  const notFound = { kind: "status" as const, status: 404, body: JSON.stringify({ error: { type: "not_found", message: "Not Found" } }) };
+  await fake.duringOutage("/acs/access_groups/list_accessible_entrances", notFound, { fraction: 1 }, async () => {
+    const json = await run(["--format", "json"]);
+    expect(json.code).toBe(0);
+    const people = JSON.parse(json.stdout).doors.people as { acsUserId: string; unchanged: boolean; loses: unknown[]; gains: unknown[]; undetermined: { acsAccessGroupId: string; reason: string }[] }[];
+    // The removals are listed as always, and per person every group left is named as one Seam cannot say about.
+    expect(JSON.parse(json.stdout).removals.length).toBeGreaterThan(0);
+    for (const c of changes) {
+      const person = people.find((x) => x.acsUserId === s.users[c.person])!;
+      expect(person.undetermined).toContainEqual({ acsAccessGroupId: s.groups[c.group], name: `cli group ${c.group}`, reason: "unreadable" });
+      expect([person.unchanged, person.loses, person.gains]).toEqual([false, [], []]);
+    }
+    const text = await run([]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`Seam cannot say which doors cli group ${changes[0]!.group} opens (its entrances could not be read)`);
+    expect(text.stderr).not.toMatch(/unexpected failure/);
+    // A guard does not pass on a hope.
+    expect((await run(["--protect-entrance", "No such door"])).code).toBe(3);
+    expect((await run(["--max-people-losing-entrances", "0"])).code).toBe(3);
+  });
 });

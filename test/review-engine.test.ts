@@ -14,6 +14,7 @@ const userRoute = "/acs/users/get";
 const groupRoute = "/acs/access_groups/get";
 const groupsRoute = "/acs/access_groups/list";
 const membersRoute = "/acs/access_groups/list_users";
+const entrancesRoute = "/acs/access_groups/list_accessible_entrances";
 const hostileName = "Eve | <img src=x onerror=alert(1)> **bold** [x](https://evil.example) @octocat\nsecond line `code` \\";
 const hostileGroup = "Vault |\n<script>alert(1)</script>";
 
@@ -140,8 +141,9 @@ test("JSON, field by field: removals, additions, moves and unknowns netted as th
   const byPair = (xs: { acsUserId?: string | null; acsAccessGroupId?: string | null }[]) =>
     [...xs].sort((a, b) => `${a.acsAccessGroupId}/${a.acsUserId}`.localeCompare(`${b.acsAccessGroupId}/${b.acsUserId}`));
   const json = JSON.parse(r.stdout);
-  // The first four lists as they always were; the keys added for engine options follow them.
-  expect(Object.keys(json)).toEqual(["removals", "additions", "moves", "unknown", "retained", "refused", "refusals", "splitMoves", "notRun", "pendingOperations", "notes"]);
+  // The first four lists as they always were; the keys added for engine options follow them, and
+  // the doors (read by default whenever names are read) come last.
+  expect(Object.keys(json)).toEqual(["removals", "additions", "moves", "unknown", "retained", "refused", "refusals", "splitMoves", "notRun", "pendingOperations", "notes", "doors"]);
   expect([json.retained, json.refused, json.refusals, json.splitMoves, json.notRun, json.pendingOperations]).toEqual([[], false, [], [], [], null]);
   expect(byPair(json.removals)).toEqual(
     byPair([
@@ -169,17 +171,64 @@ test("JSON, field by field: removals, additions, moves and unknowns netted as th
   );
   expect(json.unknown).toEqual([{ acsUserId: null, acsAccessGroupId: g.lab, resources: [urn("hank-lab")], user: null, group: { name: "Lab" } }]);
 
+  // No group here opens an entrance: every person who gains or loses keeps the doors they had
+  // (ghost is gone from Seam, frank's group too: nothing changes for them at the door).
+  const doorsOf = (key: string) => ({ acsUserId: u[key]!, unchanged: true, loses: [], gains: [], keeps: [], undetermined: [] });
+  const doorPeople = (json.doors.people as { acsUserId: string; user: unknown }[]).map(({ user: _user, ...rest }) => rest);
+  expect(doorPeople.sort((a, b) => a.acsUserId.localeCompare(b.acsUserId))).toEqual(
+    ["alan", "barbara", "eve", "ghost", "frank", "edsger"].map(doorsOf).sort((a, b) => a.acsUserId.localeCompare(b.acsUserId)),
+  );
+
   // One member list per group that gains or loses someone (5), one list of the workspace's groups
   // for their names, and a lookup only for the people no list named: ghost (deleted) and frank
-  // (his group is gone, so the list lacks it and it is read on its own: a 404).
+  // (his group is gone, so the list lacks it and it is read on its own: a 404). For the doors:
+  // one group list per person who gains or loses (6), and one entrance list per group that
+  // changes at Seam for someone (lab, lobby, roof, vault; oldRoom is gone, ghost is not in lab);
+  // the groups people stay in are not read, since no changed group opens a door.
   const sent = fake.requests.slice(before);
-  expect(sent.every((s) => s.path === userRoute || s.path === groupRoute || s.path === groupsRoute || s.path === membersRoute)).toBe(true);
-  expect(sent.filter((s) => s.path === groupsRoute)).toHaveLength(1);
+  expect(sent.every((s) => [userRoute, groupRoute, groupsRoute, membersRoute, entrancesRoute].includes(s.path))).toBe(true);
+  const workspaceLists = sent.filter((s) => s.path === groupsRoute && (s.body as Record<string, unknown>).acs_user_id === undefined);
+  expect(workspaceLists).toHaveLength(1);
   const asked = (route: string, key: string) => sent.filter((s) => s.path === route).map((s) => (s.body as Record<string, string>)[key]).sort();
+  expect(asked(groupsRoute, "acs_user_id").filter((id) => id !== undefined)).toEqual(["alan", "barbara", "eve", "ghost", "frank", "edsger"].map((k) => u[k]).sort());
+  expect(sent.filter((s) => s.path === groupsRoute)).toHaveLength(1 + 6);
+  expect(asked(entrancesRoute, "acs_access_group_id")).toEqual(["lab", "lobby", "roof", "vault"].map((k) => g[k]).sort());
   expect(asked(membersRoute, "acs_access_group_id")).toEqual(["lab", "lobby", "oldRoom", "roof", "vault"].map((k) => g[k]).sort());
   expect(asked(userRoute, "acs_user_id")).toEqual(["frank", "ghost"].map((k) => u[k]).sort());
   expect(asked(groupRoute, "acs_access_group_id")).toEqual([g.oldRoom]);
   expect(sent.every((s) => s.headers.authorization === `Bearer ${canary}`)).toBe(true);
+});
+
+test("--no-doors: no door section and no door read, the rest of the review as with doors", async () => {
+  const withDoors = JSON.parse((await review(["--format", "json"], { env: withNames() })).stdout);
+  const before = fake.requests.length;
+  const r = await review(["--format", "json", "--no-doors"], { env: withNames() });
+  expect(r.code).toBe(0);
+  const json = JSON.parse(r.stdout);
+  expect(Object.keys(json)).not.toContain("doors");
+  const { doors: _doors, ...rest } = withDoors;
+  expect(json).toEqual(rest);
+  const sent = fake.requests.slice(before);
+  expect(sent.filter((s) => s.path === entrancesRoute)).toEqual([]);
+  // Only the workspace's list of groups, for the names: no person's groups.
+  const lists = sent.filter((s) => s.path === groupsRoute);
+  expect(lists).toHaveLength(1);
+  expect((lists[0]!.body as Record<string, unknown>).acs_user_id).toBeUndefined();
+  // --doors, the default, changes nothing.
+  expect(JSON.parse((await review(["--format", "json", "--doors"], { env: withNames() })).stdout)).toEqual(withDoors);
+});
+
+test("a preview that changes no one: JSON has an empty door section, text none, and nothing is read (no credentials needed)", async () => {
+  const preview = JSON.parse(sames.stdout);
+  preview.steps = [];
+  const before = fake.requests.length;
+  const json = await review(["--format", "json"], { stdin: JSON.stringify(preview), env: {} });
+  expect([json.code, json.stderr]).toEqual([0, ""]);
+  expect(JSON.parse(json.stdout).doors).toEqual({ people: [] });
+  const text = await review([], { stdin: JSON.stringify(preview), env: {} });
+  expect([text.code, text.stderr]).toEqual([0, ""]);
+  expect(text.stdout).not.toMatch(/Doors/);
+  expect(fake.requests.length).toBe(before);
 });
 
 test("a preview listing the replacement's own steps gives the same review", async () => {
@@ -256,8 +305,17 @@ test("Markdown: heading, summary, the four tables; hostile names cannot break a 
     "### Moved in state (no change in access)",
     "### Not known until apply",
     "### Already gone at Seam (no change at the door)",
+    "### Doors (net of every change and every group kept at Seam)",
   ]);
-  const rows = md.split("\n").filter((l) => l.startsWith("|"));
+  // The door table (three columns) comes last: one row per person who gains or loses.
+  const [changesMd, doorsMd] = md.split("### Doors");
+  const doorRows = doorsMd!.split("\n").filter((l) => l.startsWith("|"));
+  expect(doorRows).toHaveLength(2 + 6);
+  for (const row of doorRows) expect(row.match(/(?<!\\)\|/g)).toHaveLength(4);
+  expect(doorRows.find((row) => row.includes("eve@example.com"))).toBe(
+    "| Eve \\| &lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*bold\\*\\* \\[x\\]\\(https://evil.example\\) @\u200boctocat second line \\`code\\` \\\\ | eve@example.com | doors as they were |",
+  );
+  const rows = changesMd!.split("\n").filter((l) => l.startsWith("|"));
   expect(rows).toHaveLength(5 * 2 + 3 + 2 + 4 + 1 + 2);
   // Every row has exactly the five cell borders of four columns: no name adds one.
   for (const row of rows) expect(row.match(/(?<!\\)\|/g)).toHaveLength(5);
@@ -412,6 +470,10 @@ describe("usage errors: exit 2", () => {
     [["review", "--max-removals", "two"], /--max-removals takes a whole number of memberships \(0 or more\), not "two"/],
     [["review", "--fail-on-removal", "--max-removals", "2"], /--fail-on-removal means --max-removals 0; pass one of them/],
     [["review", "--no-names", "--require-names"], /contradict/],
+    [["review", "--doors", "--no-doors"], /--doors and --no-doors contradict each other/],
+    [["review", "--doors", "--no-names"], /--no-names sends no request/],
+    [["review", "--no-doors", "--protect-entrance", "Lobby door"], /--no-doors leaves them out/],
+    [["review", "--no-doors", "--max-people-losing-entrances", "0"], /--no-doors leaves them out/],
     [["review", "--colour"], /unknown option --colour; the options of `review` are --preview VALUE/],
   ])("%j", async (args, message) => {
     const r = await runReview(args as string[], { stdin: sames.stdout });

@@ -108,6 +108,8 @@ describe("one roster through the changes people make", () => {
     expect({ removals: report.removals.length, additions: report.additions.length, moves: report.moves.length }).toEqual({ removals: 0, additions: 0, moves: 3 });
     expect(report.moves.map((m: { user: { fullName: string } }) => m.user.fullName).sort()).toEqual(["ada", "alan", "hedy"]);
     expect(fake.requests.slice(named).map((r) => r.path).sort()).toEqual(["/acs/access_groups/get", "/acs/access_groups/list_users"]);
+    // Names were read, so the doors are there: nobody gains or loses, so no door read either.
+    expect(report.doors).toEqual({ people: [] });
     const before = fake.requests.length;
     await p.up();
     expect(mutationsSince(fake, before)).toEqual([]);

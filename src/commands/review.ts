@@ -40,15 +40,18 @@ Options:
   --max-removals N      exit 3 when more than N memberships would lose access (counting
                         every remove \`up\` sends, already gone or not)
   --fail-on-removal     the same as --max-removals 0
-  --doors               the review in doors: for each person, the entrances they gain and lose
-                        after every change and every group they stay in at Seam, and the
-                        groups through which a kept door stays open (one entrance list per
-                        group at most, one group list per person who changes at Seam)
-  --protect-entrance E  exit 3 when anyone would lose entrance E (its name or id; repeatable);
-                        reads doors as --doors does
+  --no-doors            leave out the review in doors. By default, whenever names are read, the
+                        review says for each person the entrances they gain and lose after
+                        every change and every group they stay in at Seam, and the groups
+                        through which a kept door stays open (one entrance list per group at
+                        most, one group list per person who changes at Seam); where Seam
+                        cannot say which doors a group opens, it says so for that group
+  --doors               the default; accepted for scripts written for the opt-in review
+  --protect-entrance E  exit 3 when anyone would lose entrance E (its name or id; repeatable),
+                        or when Seam cannot say whether they would
   --max-people-losing-entrances N
                         exit 3 when more than N people would lose any entrance
-  --no-names            send no request to Seam; show ids only (atSeam is null)
+  --no-names            send no request to Seam; show ids only (atSeam is null), no doors
   --require-names       exit 1 when names cannot be read (no credentials, Seam failing)
   --target URN          the preview was made with --target URN (repeat it as for pulumi;
                         \`*\` matches any run of characters); the preview's JSON does not say
@@ -92,6 +95,7 @@ function parseOptions(argv: string[]): Options | "help" {
     "fail-on-removal": { type: "boolean" },
     "no-names": { type: "boolean" },
     doors: { type: "boolean" },
+    "no-doors": { type: "boolean" },
     "protect-entrance": { type: "string", multiple: true },
     "max-people-losing-entrances": { type: "string" },
     "require-names": { type: "boolean" },
@@ -129,8 +133,13 @@ function parseOptions(argv: string[]): Options | "help" {
     maxPeopleLosing = Number(values["max-people-losing-entrances"]);
   }
   const doorLimits: DoorLimits = { protect, ...(maxPeopleLosing !== undefined ? { maxPeopleLosing } : {}) };
-  const doors = values.doors === true || hasDoorLimits(doorLimits);
-  if (doors && values["no-names"]) throw new UsageError("--doors, --protect-entrance and --max-people-losing-entrances read Seam's entrance lists; --no-names sends no request. Pass one of them.");
+  // The doors are in the review whenever names are read; --doors (the default) is only checked
+  // against the options that leave them out.
+  const guarded = hasDoorLimits(doorLimits);
+  if (values.doors && values["no-doors"]) throw new UsageError("--doors and --no-doors contradict each other; pass one of them.");
+  if (guarded && values["no-doors"]) throw new UsageError("--protect-entrance and --max-people-losing-entrances read Seam's entrance lists; --no-doors leaves them out. Pass one of them.");
+  if ((guarded || values.doors) && values["no-names"]) throw new UsageError("--doors, --protect-entrance and --max-people-losing-entrances read Seam's entrance lists; --no-names sends no request. Pass one of them.");
+  const doors = !values["no-names"] && !values["no-doors"];
   if (values["no-names"] && values["require-names"]) throw new UsageError("--no-names and --require-names contradict each other; pass one of them.");
   if (values["no-names"] && values.stack !== undefined) throw new UsageError("--stack only says where names are read; with --no-names there are none. Pass one of them.");
   const targets = values.target ?? [];

@@ -15,7 +15,7 @@
  *  - `pendingOperations`: `[{ type, urn, acsUserId, acsAccessGroupId }]` left by an interrupted run
  *    (from `--state`), or null when no state was given;
  *  - `notes`: the caveats, as in the text format;
- *  - `doors` (only with `--doors` or a door guard): `{ people: [{ acsUserId, user, unchanged, loses, gains,
+ *  - `doors` (whenever names were read, unless `--no-doors`; `{ people: [] }` when no one changes): `{ people: [{ acsUserId, user, unchanged, loses, gains,
  *    keeps, undetermined }] }`; each door `{ acsEntranceId, name, acsSystemId }` with `via` (groups left
  *    that opened it) or `through` (groups that open it after), each `{ acsAccessGroupId, name }`;
  *    `undetermined`: `{ acsAccessGroupId, name, reason: unreadable | changing | person-unreadable }`.

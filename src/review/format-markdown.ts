@@ -37,7 +37,8 @@ export function formatMarkdown(report: Report): string {
       out.push(`- ${escapeCell(op.type)} ${escapeCell(nameOf(op.urn))}${op.ids ? ` — ${escapeCell(op.ids.acsUserId)} — ${escapeCell(op.ids.acsAccessGroupId)}` : ""}`);
     }
   }
-  if (report.doors) {
+  // A review with no one whose memberships change has no door to speak of (JSON still says `doors`).
+  if (report.doors && report.doors.people.length > 0) {
     out.push("", "### Doors (net of every change and every group kept at Seam)", "", `**${doorSummary(report.doors)}**`, "", "| Person | Email | Doors |", "|---|---|---|");
     for (const p of report.doors.people) out.push(doorRow(p));
   }

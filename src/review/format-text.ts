@@ -32,7 +32,8 @@ export function formatText(report: Report): string {
     lines.push("", "Left pending by an interrupted run:");
     for (const op of report.pendingOperations) lines.push(`  ${op.type} ${clean(nameOf(op.urn))}${op.ids ? ` — ${clean(op.ids.acsUserId)} — ${clean(op.ids.acsAccessGroupId)}` : ""}`);
   }
-  if (report.doors) {
+  // A review with no one whose memberships change has no door to speak of (JSON still says `doors`).
+  if (report.doors && report.doors.people.length > 0) {
     lines.push("", `Doors (net of every change and every group kept at Seam): ${doorSummary(report.doors)}`);
     for (const p of report.doors.people) lines.push(`  ${person(p.user, p.acsUserId)}: ${clean(doorPhrases(p).join("; "))}`);
   }

@@ -205,7 +205,10 @@ export async function namesFromSeam(
   stackConfig?: ConfigSource,
   doorChanges?: readonly PersonChange[],
 ): Promise<NameResult> {
-  if (userIds.length === 0 && groupIds.length === 0 && memberGroupIds.length === 0 && !doorChanges) return { names: noNames };
+  // Nothing to read: no request, and (when doors were asked for) a door section with no one in it.
+  if (userIds.length === 0 && groupIds.length === 0 && memberGroupIds.length === 0 && (doorChanges?.length ?? 0) === 0) {
+    return doorChanges ? { names: noNames, doors: await readDoors(noDoorReads, []) } : { names: noNames };
+  }
   if (!stackConfig && !tokenVariables.some((name) => env[name])) {
     return {
       names: noNames,
@@ -236,6 +239,12 @@ export async function namesFromSeam(
     await client.close();
   }
 }
+
+/** A reader for a review with no one in it: `readDoors` asks it nothing. */
+const noDoorReads = {
+  listAccessGroups: () => Promise.reject(new Error("no door read is needed")),
+  listAccessibleEntrances: () => Promise.reject(new Error("no door read is needed")),
+};
 
 /** The client, with its unfiltered `/acs/access_groups/list` read once however often it is asked for. */
 export function sharingWorkspaceList(client: SeamClient): SeamReader & Pick<SeamClient, "listAccessGroups" | "listAccessibleEntrances"> {

@@ -51,7 +51,7 @@ export interface Report {
   readonly pendingOperations: readonly PendingOperation[] | null;
   /** Caveats a reader must see next to the figures (in the report itself, not only in a log). */
   readonly notes: readonly string[];
-  /** The review in doors (`--doors` or a door guard): per person, entrances lost, gained and kept. */
+  /** The review in doors (whenever names were read, unless `--no-doors`): per person, entrances lost, gained and kept. */
   readonly doors?: DoorReport;
 }
 
