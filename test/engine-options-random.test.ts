@@ -194,7 +194,7 @@ async function runScenario(s: Scenario, { p, type, native }: Variant) {
   const atSeam = () => new Set(allPairs.filter((k) => fake.membersOf(k.split("/")[1]!).includes(k.split("/")[0]!)));
   const inState = async () => {
     const resources: { type: string; outputs: Record<string, unknown> }[] = JSON.parse((await p.run(["stack", "export", "--stack", stack])).stdout).deployment.resources ?? [];
-    return new Set(resources.filter((r) => seamResourceKind(r.type) === "membership").map((r) => key(r.outputs.acsUserId as string, r.outputs.acsAccessGroupId as string)));
+    return new Set(resources.filter((r) => seamResourceKind(r) === "membership").map((r) => key(r.outputs.acsUserId as string, r.outputs.acsAccessGroupId as string)));
   };
 
   await p.run(["config", "set", "memberships", JSON.stringify(entries(s.before)), "--stack", stack]);

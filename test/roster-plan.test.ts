@@ -73,8 +73,11 @@ test("pairsOfStateResource: a roster's state gives one pair per member in place,
   expect(pairsOfStateResource({ type: "pulumi-nodejs:dynamic/seam:AccessGroupRoster", outputs: { acsAccessGroupId: G, members: [U(3)] } })).toEqual([{ acsUserId: U(3), acsAccessGroupId: G, member: U(3) }]);
   expect(pairsOfStateResource({ type: "pulumi-nodejs:dynamic/seam:AccessGroupMembership", id: `${G}/${U(4)}`, outputs: {} })).toEqual([{ acsUserId: U(4), acsAccessGroupId: G }]);
   // The native roster (seam:index:AccessGroupRoster) reads the same, its member set named acsUserIds.
-  expect(pairsOfStateResource({ type: "seam:index:AccessGroupRoster", outputs: { acsAccessGroupId: G, acsUserIds: [U(1)] } })).toEqual([{ acsUserId: U(1), acsAccessGroupId: G, member: U(1) }]);
-  expect(pairsOfStateResource({ type: "seam:index:AccessGroupMembership", id: `${G}/${U(4)}`, outputs: { acsUserId: U(4), acsAccessGroupId: G } })).toEqual([{ acsUserId: U(4), acsAccessGroupId: G }]);
+  expect(pairsOfStateResource({ type: "seam:index:AccessGroupRoster", custom: true, outputs: { acsAccessGroupId: G, acsUserIds: [U(1)] } })).toEqual([{ acsUserId: U(1), acsAccessGroupId: G, member: U(1) }]);
+  expect(pairsOfStateResource({ type: "seam:index:AccessGroupMembership", custom: true, id: `${G}/${U(4)}`, outputs: { acsUserId: U(4), acsAccessGroupId: G } })).toEqual([{ acsUserId: U(4), acsAccessGroupId: G }]);
+  // 0.1.0's component roster had the native roster's type token: as a component it declares
+  // nothing itself (its child memberships do), and is not read as a native roster.
+  expect(pairsOfStateResource({ type: "seam:index:AccessGroupRoster", custom: false, outputs: { acsUserIds: [U(1)] } })).toBeUndefined();
   expect(pairsOfStateResource({ type: "example:index:Roster", outputs: { acsUserIds: [U(1)] } })).toBeUndefined();
 });
 

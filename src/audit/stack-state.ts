@@ -26,6 +26,8 @@ const exported = z.looseObject({
 export interface StateResource {
   readonly urn: string;
   readonly type: string;
+  /** False for a component resource (Pulumi's ResourceV3 `custom`). */
+  readonly custom?: boolean;
   readonly id?: string;
   readonly outputs: Record<string, unknown>;
 }
@@ -58,6 +60,7 @@ export function readStackState(text: string, source: string): StackState {
   const resources = (parsed.data.deployment.resources ?? []).map((r) => ({
     urn: r.urn,
     type: r.type,
+    ...(r.custom !== undefined ? { custom: r.custom } : {}),
     ...(r.id !== undefined ? { id: r.id } : {}),
     outputs: r.outputs ?? {},
   }));

@@ -9,7 +9,7 @@
  */
 import type { MembershipIds } from "../seam/client";
 import { pairsOfStateResource } from "../provider/state-pairs";
-import { nativeMembershipType, nativeRosterType, ownTypePrefixes } from "../provider/resource-types";
+import { isNativeType, nativeMembershipType, nativeRosterType, ownTypePrefixes } from "../provider/resource-types";
 import { membershipType, rosterType } from "../review/preview-file";
 import { AuditInputError, StateResource } from "./stack-state";
 
@@ -35,6 +35,9 @@ export const statePairReaders: Readonly<Record<string, PairReader>> = {
 
 /** The pairs `resource` declares: none for resources of other packages; throws for a type of ours it cannot read. */
 export function pairsDeclaredBy(resource: StateResource, readers: Readonly<Record<string, PairReader>> = statePairReaders): MembershipIds[] {
+  // 0.1.0's component roster shares the native roster's type token; its pairs are its child
+  // memberships, each read on its own (resource-types.ts seamResourceKind).
+  if (resource.custom === false && isNativeType(resource.type)) return [];
   const read = readers[resource.type];
   if (!read) {
     if (ownTypePrefixes.some((prefix) => resource.type.startsWith(prefix))) {

@@ -16,10 +16,28 @@ export const ownTypePrefixes = ["pulumi-nodejs:dynamic/seam:", "seam:"] as const
 
 export type SeamResourceKind = "membership" | "roster";
 
-/** Which of this package's resources a type token stands for, or undefined for another package's. */
-export function seamResourceKind(type: string | undefined): SeamResourceKind | undefined {
-  if (type === dynamicMembershipType || type === nativeMembershipType) return "membership";
-  if (type === dynamicRosterType || type === nativeRosterType) return "roster";
+/** A resource as a state file or a preview describes it (Pulumi's ResourceV3: `type`, and `custom`, false for a component). */
+export interface TypedResource {
+  readonly type?: string;
+  readonly custom?: boolean;
+}
+
+/**
+ * Which of this package's resources `resource` is, or undefined for another package's.
+ *
+ * A native type counts only as a custom resource: version 0.1.0 registered its roster as a
+ * *component* of type `seam:index:AccessGroupRoster` (outputs `acsUserIds`) over one dynamic
+ * membership per member, and such state must still read as those memberships, not as a native
+ * roster declaring the same pairs again (test/fixtures/component-rosters-0.1.0.state.json).
+ * Pulumi writes `custom` on every resource of a state and every step of `preview --json`.
+ */
+export function seamResourceKind(resource: TypedResource): SeamResourceKind | undefined {
+  const { type } = resource;
+  if (type === dynamicMembershipType) return "membership";
+  if (type === dynamicRosterType) return "roster";
+  if (resource.custom !== true) return undefined;
+  if (type === nativeMembershipType) return "membership";
+  if (type === nativeRosterType) return "roster";
   return undefined;
 }
 

@@ -24,9 +24,14 @@ export interface DeclaredPair extends MembershipIds {
   readonly member?: string;
 }
 
-export function pairsOfStateResource(resource: { readonly type: string; readonly id?: string; readonly outputs?: Record<string, unknown> }): DeclaredPair[] | undefined {
+export function pairsOfStateResource(resource: {
+  readonly type: string;
+  readonly custom?: boolean;
+  readonly id?: string;
+  readonly outputs?: Record<string, unknown>;
+}): DeclaredPair[] | undefined {
   // The native types (seam:index:…) read the same, a native roster's outputs in the shared shape.
-  const kind = seamResourceKind(resource.type);
+  const kind = seamResourceKind(resource);
   if (kind === "membership") return [idsFromState(resource.id ?? "", resource.outputs ?? {})];
   if (kind !== "roster") return undefined;
   const roster = rosterFromState(sharedProperties(resource.type, resource.outputs ?? {}));

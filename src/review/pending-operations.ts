@@ -32,6 +32,7 @@ const exported = z.looseObject({
           resource: z.looseObject({
             urn: z.string(),
             type: z.string().optional(),
+            custom: z.boolean().optional(),
             id: z.string().optional(),
             inputs: z.record(z.string(), z.unknown()).optional(),
             outputs: z.record(z.string(), z.unknown()).optional(),
@@ -53,7 +54,7 @@ export function readPendingOperations(text: string, source: string): PendingOper
   const parsed = exported.safeParse(json);
   if (!parsed.success) throw new ReviewInputError(`${source} is not a \`pulumi stack export\` document (no deployment). Pass the output of \`pulumi stack export\` with --state.`);
   return (parsed.data.deployment.pending_operations ?? [])
-    .filter((op) => seamResourceKind(op.resource.type) === "membership")
+    .filter((op) => seamResourceKind(op.resource) === "membership")
     .map((op) => ({ type: op.type, urn: op.resource.urn, ids: pairOf(op.resource) }))
     .sort((a, b) => a.urn.localeCompare(b.urn));
 }

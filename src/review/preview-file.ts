@@ -36,6 +36,7 @@ const properties = z.record(z.string(), z.unknown());
 const resourceState = z.looseObject({
   id: z.string().optional(),
   type: z.string().optional(),
+  custom: z.boolean().optional(),
   inputs: properties.optional(),
   outputs: properties.optional(),
   parent: z.string().optional(),
@@ -150,7 +151,7 @@ export function readPreview(text: string, source: string): Preview {
   return {
     stack: stackOf(digest.steps[0]?.urn),
     // Dynamic and native types alike (provider/resource-types.ts): a native roster's properties are read in the shared shape.
-    steps: digest.steps.filter((s) => seamResourceKind(typeOf(s)) !== undefined).map(toMembershipStep),
+    steps: digest.steps.filter((s) => seamResourceKind({ type: typeOf(s), custom: s.newState?.custom ?? s.oldState?.custom }) !== undefined).map(toMembershipStep),
     hiddenUnchanged: Math.max(0, (digest.changeSummary.same ?? 0) - shownSame),
     dependsOn,
     deleted,
