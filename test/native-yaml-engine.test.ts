@@ -194,6 +194,39 @@ describe("providers", () => {
     expect(preview.stdout + preview.stderr).not.toContain(fake.apiKey);
   });
 
+  test("on a stack already up with a secret key, `config set` of the key without --secret is refused at preview; nothing sent, the value never printed", async () => {
+    const [u, g] = [fake.addUser("Was secret"), fake.addGroup("Was secret")];
+    const p = yamlProject("native-yaml-plain-later", membership("m", u, g));
+    await configureDefault(p);
+    await p.up();
+    expect(fake.membersOf(g)).toEqual([u]);
+    const stackFile = () => fs.readFileSync(path.join(p.dir, "Pulumi.test.yaml"), "utf8");
+    expect(stackFile()).not.toContain(fake.apiKey);
+
+    // The user's slip: the same key again, in clear this time; the engine still sends it marked secret.
+    await p.run(["config", "set", "seam:apiKey", fake.apiKey]);
+    expect(stackFile()).toContain(fake.apiKey);
+    rewrite(p, "native-yaml-plain-later", membership("m", u, g) + membership("m2", fake.addUser("Later"), g));
+    const seen = fake.requests.length;
+    const preview = await p.preview({ allowFailure: true });
+    expect(preview.code).not.toBe(0);
+    expect(preview.stdout + preview.stderr).toContain("seam:apiKey is set in the stack config as plain text");
+    expect(preview.stdout + preview.stderr).toContain("pulumi config set --secret seam:apiKey <token>");
+    expect(preview.stdout + preview.stderr).not.toContain(fake.apiKey);
+    expect(fake.requests.length).toBe(seen);
+    const up = await p.up({ allowFailure: true });
+    expect(up.code).not.toBe(0);
+    expect(up.stdout + up.stderr).not.toContain(fake.apiKey);
+    expect(fake.requests.length).toBe(seen);
+    expect(await stateText(p)).not.toContain(fake.apiKey);
+
+    // Stored encrypted again, the same program previews and runs.
+    await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+    expect(stackFile()).not.toContain(fake.apiKey);
+    const fixed = await p.preview();
+    expect(fixed.stdout).toContain("+ 1 to create");
+  });
+
   test("one pair declared by two resources is refused at preview, naming both", async () => {
     const [u, g] = [fake.addUser("Twice"), fake.addGroup("Twice")];
     const p = yamlProject("native-yaml-twice", membership("first", u, g) + roster("staff", g, { twice: u }));

@@ -47,15 +47,19 @@ export function configFromArgs(args: Props): ConfigSource {
  * undefined. A plain token in the stack config sits unencrypted in Pulumi.<stack>.yaml; one in an
  * explicit provider's arguments sits in the program and, unencrypted, in the state (the engine
  * stores provider inputs). Never repeats the value.
+ *
+ * `plainInFiles` (`ns:key` → value, from stack-config-file.ts) is what the project's config files
+ * hold in clear text: for the default provider a token equal to one there is plain text even when
+ * the engine sends it marked secret. The verdict is the program's one rule (plaintextTokenProblem).
  */
-export function plaintextTokenRefusal(args: Props, provider: ProviderIdentity): string | undefined {
+export function plaintextTokenRefusal(args: Props, provider: ProviderIdentity, plainInFiles: ReadonlyMap<string, string> = new Map()): string | undefined {
   const key = (configKey: string) => configKey.slice("seam:".length);
   const get = (configKey: string) => {
     const v = reveal(args[key(configKey)]);
     return typeof v === "string" ? v : v === undefined || v === null ? undefined : JSON.stringify(v);
   };
   const secret = (configKey: string) => isSecret(args[key(configKey)]);
-  if (provider.isDefault) return plaintextTokenProblem(get, secret);
+  if (provider.isDefault) return plaintextTokenProblem(get, (k) => secret(k) && plainInFiles.get(k) !== get(k));
   const plain = tokenConfigKeys.filter((k) => (get(k) ?? "") !== "" && !secret(k)).map(key);
   if (plain.length === 0) return undefined;
   return (

@@ -14,6 +14,7 @@ import { DiffKind } from "./detailed-diff";
 import { grpcError } from "./grpc-errors";
 import { NativeResources } from "./native-resources";
 import { configFromArgs, plaintextTokenRefusal, providerIdentity } from "./provider-config";
+import { plainConfigValues, stackOfUrn } from "./stack-config-file";
 import { emptyproto, pluginproto, provproto } from "./pulumi-modules";
 import { packageVersion, schemaText } from "./schema";
 import { fromStruct, Props, toStruct } from "./struct";
@@ -72,7 +73,10 @@ export function resourceProviderService(env: NodeJS.ProcessEnv = process.env): U
     configure: unary(async (req: provTypes.ConfigureRequest) => {
       const args = fromStruct(req.getArgs());
       identity = providerIdentity(req.getUrn(), req.getName());
-      const refusal = plaintextTokenRefusal(args, identity);
+      // Only the default provider's inputs come from the stack config files.
+      const stack = identity.isDefault ? stackOfUrn(identity.urn) : undefined;
+      const plainInFiles = stack === undefined ? undefined : plainConfigValues(stack);
+      const refusal = plaintextTokenRefusal(args, identity, plainInFiles);
       if (refusal) throw new Error(refusal);
       await configure(configFromArgs(args));
       // Secrets arrive unwrapped in every later call and the engine marks them again in the
