@@ -33,6 +33,12 @@ interface Entry {
   acsUserId: string;
   acsAccessGroupId: string;
   site?: string;
+  aliases?: string[];
+}
+interface RosterEntry {
+  name: string;
+  acsAccessGroupId: string;
+  acsUserIds: Record<string, string>;
 }
 
 /**
@@ -60,6 +66,9 @@ async function seamResources(p: PulumiProject) {
 }
 
 const setMemberships = (p: PulumiProject, entries: Entry[]) => p.run(["config", "set", "memberships", JSON.stringify(entries)]);
+const setRosters = (p: PulumiProject, entries: RosterEntry[]) => p.run(["config", "set", "rosters", JSON.stringify(entries)]);
+/** Resource name → id, for every seam resource in the state. */
+const trackedByName = async (p: PulumiProject) => Object.fromEntries((await seamResources(p)).map((r: { urn: string; id: string }) => [r.urn.split("::").pop(), r.id]));
 /** Explicit providers for the program: each name with the config key holding its (secret) API key, on the fake. */
 const setSites = (p: PulumiProject, sites: Record<string, string>) =>
   p.run(["config", "set", "sites", JSON.stringify(Object.entries(sites).map(([name, keyConfig]) => ({ name, keyConfig, endpoint: fake.url })))]);
@@ -114,6 +123,40 @@ test("a Go program: package add, up, preview of a removal and its review in name
   expect(mutationsSince(seen)).toEqual([`remove ${ada}`]);
   expect(await seamResources(p)).toEqual([]);
   for (const out of [up.stdout + up.stderr, destroy.stdout + destroy.stderr, p.stateFiles()]) expect(out).not.toContain(fake.apiKey);
+});
+
+test("a Go program: a rename with an alias, and moves between a membership and a roster, send no remove", async () => {
+  const [ada, grace] = ["Ada Move", "Grace Move"].map((n) => fake.addUser(n)) as [string, string];
+  const lobby = fake.addGroup("Go Move Lobby");
+  const p = await goProject("native-go-moves");
+  await p.run(["config", "set", "seam:endpoint", fake.url]);
+  await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+  await setMemberships(p, [
+    { name: "ada-lobby", acsUserId: ada, acsAccessGroupId: lobby },
+    { name: "grace-lobby", acsUserId: grace, acsAccessGroupId: lobby },
+  ]);
+  await p.up();
+  expect(fake.membersOf(lobby).sort()).toEqual([ada, grace].sort());
+
+  // Ada's membership renamed (aliased to its old name); Grace's moves into a roster of the lobby.
+  await setMemberships(p, [{ name: "ada-front-door", acsUserId: ada, acsAccessGroupId: lobby, aliases: ["ada-lobby"] }]);
+  await setRosters(p, [{ name: "lobby-staff", acsAccessGroupId: lobby, acsUserIds: { grace } }]);
+  let seen = fake.requests.length;
+  await p.up();
+  // The alias keeps Ada's resource (nothing to send); the roster finds Grace in the group already.
+  expect(mutationsSince(seen)).toEqual([]);
+  expect(fake.membersOf(lobby).sort()).toEqual([ada, grace].sort());
+  expect(await trackedByName(p)).toEqual({ "ada-front-door": `${lobby}/${ada}`, "lobby-staff": `roster:${lobby}` });
+
+  // And back: Ada joins the roster, Grace leaves it for a membership of her own.
+  await setMemberships(p, [{ name: "grace-door", acsUserId: grace, acsAccessGroupId: lobby }]);
+  await setRosters(p, [{ name: "lobby-staff", acsAccessGroupId: lobby, acsUserIds: { ada } }]);
+  seen = fake.requests.length;
+  await p.up();
+  // A new membership always sends its add (a no-op at Seam for a member already in the group).
+  expect(mutationsSince(seen)).toEqual([`add ${grace}`]);
+  expect(fake.membersOf(lobby).sort()).toEqual([ada, grace].sort());
+  expect(await trackedByName(p)).toEqual({ "grace-door": `${lobby}/${grace}`, "lobby-staff": `roster:${lobby}` });
 });
 
 test("a Go program with two explicit providers on two Seam workspaces; no credential in state or output", async () => {
