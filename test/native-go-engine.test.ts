@@ -60,6 +60,14 @@ async function goProject(name: string): Promise<PulumiProject> {
   return p;
 }
 
+/** A Go project whose default provider is configured on the fake (endpoint and secret API key in stack config). */
+async function goProjectOnFake(name: string): Promise<PulumiProject> {
+  const p = await goProject(name);
+  await p.run(["config", "set", "seam:endpoint", fake.url]);
+  await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+  return p;
+}
+
 async function seamResources(p: PulumiProject) {
   const { stdout } = await p.run(["stack", "export"]);
   return (JSON.parse(stdout).deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("seam:index:"));
@@ -79,9 +87,7 @@ jest.setTimeout(600_000);
 test("a Go program: package add, up, preview of a removal and its review in names, refresh after an out-of-band removal, destroy", async () => {
   const [ada, grace] = ["Ada Go", "Grace Go"].map((n) => fake.addUser(n)) as [string, string];
   const [lobby, lab] = ["Go Lobby", "Go Lab"].map((n) => fake.addGroup(n)) as [string, string];
-  const p = await goProject("native-go-life");
-  await p.run(["config", "set", "seam:endpoint", fake.url]);
-  await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+  const p = await goProjectOnFake("native-go-life");
   await setMemberships(p, [
     { name: "ada-lobby", acsUserId: ada, acsAccessGroupId: lobby },
     { name: "grace-lab", acsUserId: grace, acsAccessGroupId: lab },
@@ -128,9 +134,7 @@ test("a Go program: package add, up, preview of a removal and its review in name
 test("a Go program: a rename with an alias, and moves between a membership and a roster, send no remove", async () => {
   const [ada, grace] = ["Ada Move", "Grace Move"].map((n) => fake.addUser(n)) as [string, string];
   const lobby = fake.addGroup("Go Move Lobby");
-  const p = await goProject("native-go-moves");
-  await p.run(["config", "set", "seam:endpoint", fake.url]);
-  await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+  const p = await goProjectOnFake("native-go-moves");
   await setMemberships(p, [
     { name: "ada-lobby", acsUserId: ada, acsAccessGroupId: lobby },
     { name: "grace-lobby", acsUserId: grace, acsAccessGroupId: lobby },
@@ -157,6 +161,43 @@ test("a Go program: a rename with an alias, and moves between a membership and a
   expect(mutationsSince(seen)).toEqual([`add ${grace}`]);
   expect(fake.membersOf(lobby).sort()).toEqual([ada, grace].sort());
   expect(await trackedByName(p)).toEqual({ "grace-door": `${lobby}/${grace}`, "lobby-staff": `roster:${lobby}` });
+});
+
+test("pulumi import of a membership and a roster writes Go code that builds and runs; the first up after sends nothing", async () => {
+  const [a, b, c] = ["Go Imp A", "Go Imp B", "Go Imp C"].map((n) => fake.addUser(n)) as [string, string, string];
+  const [g1, g2] = [fake.addGroup("Go Imp 1"), fake.addGroup("Go Imp 2")];
+  fake.grantOutOfBand(a, g1);
+  fake.grantOutOfBand(b, g2);
+  fake.grantOutOfBand(c, g2);
+  const p = await goProjectOnFake("native-go-import");
+  const seen = fake.requests.length;
+  // One bulk import of both, and the program Pulumi writes for them replaces the project's main.go.
+  const file = path.join(p.dir, "import.json");
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      resources: [
+        { type: "seam:index:AccessGroupMembership", name: "a-in-1", id: `${g1}/${a}` },
+        { type: "seam:index:AccessGroupRoster", name: "door-2", id: g2 },
+      ],
+    }),
+  );
+  await p.run(["import", "--file", file, "--yes", "--out", path.join(p.dir, "main.go")]);
+  const code = fs.readFileSync(path.join(p.dir, "main.go"), "utf8");
+  expect(code).toContain("seam.NewAccessGroupMembership(ctx, \"a-in-1\"");
+  expect(code).toContain("seam.NewAccessGroupRoster(ctx, \"door-2\"");
+  // Pulumi's Go generator writes its fallback `pulumi.Any{` for the roster's list-or-map input, which
+  // does not compile; docs/native-provider.md gives the one edit. Once Pulumi writes a Go type there,
+  // this fails: drop the edit here and in the docs.
+  expect(code.match(/pulumi\.Any\{/g)).toEqual(["pulumi.Any{"]);
+  expect(code).toMatch(/AcsUserIds: +pulumi\.Any\{/);
+  fs.writeFileSync(path.join(p.dir, "main.go"), code.replace("pulumi.Any{", "pulumi.StringArray{"));
+  expect(await trackedByName(p)).toEqual({ "a-in-1": `${g1}/${a}`, "door-2": `roster:${g2}` });
+  const up = await p.up();
+  expect(up.stdout).toMatch(/3 unchanged/);
+  expect(mutationsSince(seen)).toEqual([]);
+  expect(fake.membersOf(g1)).toEqual([a]);
+  expect(fake.membersOf(g2).sort()).toEqual([b, c].sort());
 });
 
 test("a Go program with two explicit providers on two Seam workspaces; no credential in state or output", async () => {
