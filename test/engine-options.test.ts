@@ -5,10 +5,10 @@
  * run. Each test asserts what Seam holds and what the state tracks. Dense on purpose: several
  * cases per stack, configuration written straight into the stack file (no CLI call per change).
  */
-import { ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
+import { killGroup, killProcess, processesIn, startUp, until } from "./support/interrupt";
 import { PulumiProject } from "./support/pulumi";
 import { addRoute as add, PendingMutation, removeRoute as remove, SeamFake, startSeamFake } from "./support/seam-fake";
 
@@ -238,24 +238,6 @@ const deferred = (group: string): PendingMutation => ({
   variant: "adding",
 });
 
-/** `pulumi up` in its own process group, as a terminal or CI runner starts it. */
-function startUp(p: PulumiProject): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const env = (p as unknown as { env: NodeJS.ProcessEnv }).env;
-  const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--color=never"], { cwd: p.dir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let text = "";
-  child.stdout!.on("data", (d) => (text += d));
-  child.stderr!.on("data", (d) => (text += d));
-  return { child, output: () => text, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))) };
-}
-
-async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test("cancel: Ctrl-C ends a long waitForSync within seconds with the add recorded; after SIGTERM+SIGKILL the leftover shows and the documented commands reconcile it", async () => {
   const [u1, u2] = [fake.addUser("ada"), fake.addUser("grace")];
   const g1 = fake.addGroup("lobby");
@@ -323,33 +305,3 @@ test("cancel: Ctrl-C ends a long waitForSync within seconds with the add recorde
   expect(await tracked(p)).toEqual({ "ada-lobby": id(u1, g1), "grace-lobby": id(u2, g1), "alan-lobby": id(alan, g1) });
   expect(fake.membersOf(g1).sort()).toEqual([u1, u2, alan].sort());
 });
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-
-function killProcess(pid: number): void {
-  try {
-    process.kill(pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-
-/** Processes whose working directory is `dir`: the ones this test's CLI run started there. */
-function processesIn(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (fs.readlinkSync(`/proc/${entry}/cwd`) === dir) pids.push(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}

@@ -33,6 +33,12 @@ interface Entry {
   acsUserId: string;
   acsAccessGroupId: string;
   site?: string;
+  aliases?: string[];
+}
+interface RosterEntry {
+  name: string;
+  acsAccessGroupId: string;
+  acsUserIds: Record<string, string>;
 }
 
 /**
@@ -54,12 +60,23 @@ async function goProject(name: string): Promise<PulumiProject> {
   return p;
 }
 
+/** A Go project whose default provider is configured on the fake (endpoint and secret API key in stack config). */
+async function goProjectOnFake(name: string): Promise<PulumiProject> {
+  const p = await goProject(name);
+  await p.run(["config", "set", "seam:endpoint", fake.url]);
+  await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+  return p;
+}
+
 async function seamResources(p: PulumiProject) {
   const { stdout } = await p.run(["stack", "export"]);
   return (JSON.parse(stdout).deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("seam:index:"));
 }
 
 const setMemberships = (p: PulumiProject, entries: Entry[]) => p.run(["config", "set", "memberships", JSON.stringify(entries)]);
+const setRosters = (p: PulumiProject, entries: RosterEntry[]) => p.run(["config", "set", "rosters", JSON.stringify(entries)]);
+/** Resource name → id, for every seam resource in the state. */
+const trackedByName = async (p: PulumiProject) => Object.fromEntries((await seamResources(p)).map((r: { urn: string; id: string }) => [r.urn.split("::").pop(), r.id]));
 /** Explicit providers for the program: each name with the config key holding its (secret) API key, on the fake. */
 const setSites = (p: PulumiProject, sites: Record<string, string>) =>
   p.run(["config", "set", "sites", JSON.stringify(Object.entries(sites).map(([name, keyConfig]) => ({ name, keyConfig, endpoint: fake.url })))]);
@@ -67,12 +84,10 @@ const setSites = (p: PulumiProject, sites: Record<string, string>) =>
 // The first Go build against the SDK takes about 1.5 min on 2 cores when GOCACHE is cold.
 jest.setTimeout(600_000);
 
-test("a Go program: package add, up, preview of a removal and its review in names, refresh after an out-of-band removal, destroy", async () => {
+test("a Go program: package add, up, preview of a removal and its review in names, refresh after an out-of-band removal, a rename and moves between a membership and a roster without a remove, destroy", async () => {
   const [ada, grace] = ["Ada Go", "Grace Go"].map((n) => fake.addUser(n)) as [string, string];
   const [lobby, lab] = ["Go Lobby", "Go Lab"].map((n) => fake.addGroup(n)) as [string, string];
-  const p = await goProject("native-go-life");
-  await p.run(["config", "set", "seam:endpoint", fake.url]);
-  await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+  const p = await goProjectOnFake("native-go-life");
   await setMemberships(p, [
     { name: "ada-lobby", acsUserId: ada, acsAccessGroupId: lobby },
     { name: "grace-lab", acsUserId: grace, acsAccessGroupId: lab },
@@ -109,11 +124,70 @@ test("a Go program: package add, up, preview of a removal and its review in name
   expect(mutationsSince(seen)).toEqual([`add ${ada}`]);
   expect(fake.membersOf(lobby)).toEqual([ada]);
 
+  // A rename with an alias keeps the resource: nothing is sent.
+  await setMemberships(p, [{ name: "ada-front-door", acsUserId: ada, acsAccessGroupId: lobby, aliases: ["ada-lobby"] }]);
+  seen = fake.requests.length;
+  await p.up();
+  expect(mutationsSince(seen)).toEqual([]);
+  expect(await trackedByName(p)).toEqual({ "ada-front-door": `${lobby}/${ada}` });
+  // A move from the membership into a roster of the lobby: the roster finds Ada there, nothing is sent.
+  await setMemberships(p, []);
+  await setRosters(p, [{ name: "lobby-staff", acsAccessGroupId: lobby, acsUserIds: { ada } }]);
+  seen = fake.requests.length;
+  await p.up();
+  expect(mutationsSince(seen)).toEqual([]);
+  expect(await trackedByName(p)).toEqual({ "lobby-staff": `roster:${lobby}` });
+  // And back to a membership: a new membership always sends its add (a no-op at Seam); never a remove.
+  await setRosters(p, []);
+  await setMemberships(p, [{ name: "ada-door", acsUserId: ada, acsAccessGroupId: lobby }]);
+  seen = fake.requests.length;
+  await p.up();
+  expect(mutationsSince(seen)).toEqual([`add ${ada}`]);
+  expect(fake.membersOf(lobby)).toEqual([ada]);
+  expect(await trackedByName(p)).toEqual({ "ada-door": `${lobby}/${ada}` });
+
   seen = fake.requests.length;
   const destroy = await p.destroy();
   expect(mutationsSince(seen)).toEqual([`remove ${ada}`]);
   expect(await seamResources(p)).toEqual([]);
   for (const out of [up.stdout + up.stderr, destroy.stdout + destroy.stderr, p.stateFiles()]) expect(out).not.toContain(fake.apiKey);
+});
+
+test("pulumi import of a membership and a roster writes Go code that builds and runs; the first up after sends nothing", async () => {
+  const [a, b, c] = ["Go Imp A", "Go Imp B", "Go Imp C"].map((n) => fake.addUser(n)) as [string, string, string];
+  const [g1, g2] = [fake.addGroup("Go Imp 1"), fake.addGroup("Go Imp 2")];
+  fake.grantOutOfBand(a, g1);
+  fake.grantOutOfBand(b, g2);
+  fake.grantOutOfBand(c, g2);
+  const p = await goProjectOnFake("native-go-import");
+  const seen = fake.requests.length;
+  // One bulk import of both, and the program Pulumi writes for them replaces the project's main.go.
+  const file = path.join(p.dir, "import.json");
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      resources: [
+        { type: "seam:index:AccessGroupMembership", name: "a-in-1", id: `${g1}/${a}` },
+        { type: "seam:index:AccessGroupRoster", name: "door-2", id: g2 },
+      ],
+    }),
+  );
+  await p.run(["import", "--file", file, "--yes", "--out", path.join(p.dir, "main.go")]);
+  const code = fs.readFileSync(path.join(p.dir, "main.go"), "utf8");
+  expect(code).toContain("seam.NewAccessGroupMembership(ctx, \"a-in-1\"");
+  expect(code).toContain("seam.NewAccessGroupRoster(ctx, \"door-2\"");
+  // Pulumi's Go generator writes its fallback `pulumi.Any{` for the roster's list-or-map input, which
+  // does not compile; docs/native-provider.md gives the one edit. Once Pulumi writes a Go type there,
+  // this fails: drop the edit here and in the docs.
+  expect(code.match(/pulumi\.Any\{/g)).toEqual(["pulumi.Any{"]);
+  expect(code).toMatch(/AcsUserIds: +pulumi\.Any\{/);
+  fs.writeFileSync(path.join(p.dir, "main.go"), code.replace("pulumi.Any{", "pulumi.StringArray{"));
+  expect(await trackedByName(p)).toEqual({ "a-in-1": `${g1}/${a}`, "door-2": `roster:${g2}` });
+  const up = await p.up();
+  expect(up.stdout).toMatch(/3 unchanged/);
+  expect(mutationsSince(seen)).toEqual([]);
+  expect(fake.membersOf(g1)).toEqual([a]);
+  expect(fake.membersOf(g2).sort()).toEqual([b, c].sort());
 });
 
 test("a Go program with two explicit providers on two Seam workspaces; no credential in state or output", async () => {
