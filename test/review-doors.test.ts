@@ -2,10 +2,11 @@
  * The review in doors (src/review/doors.ts) against the local Seam, over seeded random worlds with
  * overlapping groups: what each person loses, gains and keeps equals a plain oracle computed from
  * the seed; a group whose entrances cannot be read and one whose door set is changing are named,
- * not guessed; the door guards; and the request counts of a 1,000-change review.
+ * not guessed; the door guards; the request counts of a 1,000-change review; and the two ways of
+ * reading people's groups (per person, per group of the workspace) give the same answer.
  * `SEAM_ACS_RANDOM_SEED` replays one round; `SEAM_ACS_RANDOM_RUNS` runs more.
  */
-import { readDoors, personChanges, PersonDoors } from "../src/review/doors";
+import { membershipReads, MembershipBy, readDoors, personChanges, PersonDoors } from "../src/review/doors";
 import { doorGuard } from "../src/review/guard";
 import { buildDoorReport } from "../src/review/door-report";
 import { formatText } from "../src/review/format-text";
@@ -22,8 +23,8 @@ const seam = useFakeClient({ operationTimeoutMs: 300_000 });
 const pairs = (s: SeededWorld, changes: readonly WorldChange[], kind: WorldChange["kind"]) =>
   changes.filter((c) => c.kind === kind).map((c) => ({ acsUserId: s.users[c.person]!, acsAccessGroupId: s.groups[c.group]! }));
 
-async function reviewDoors(s: SeededWorld, changes: readonly WorldChange[]) {
-  return readDoors(seam.client, personChanges(pairs(s, changes, "remove"), pairs(s, changes, "add")));
+async function reviewDoors(s: SeededWorld, changes: readonly WorldChange[], membershipBy?: MembershipBy) {
+  return readDoors(seam.client, personChanges(pairs(s, changes, "remove"), pairs(s, changes, "add")), undefined, membershipBy);
 }
 
 /** The review's answer by index, to compare with the oracle. */
@@ -121,24 +122,79 @@ test("a group whose entrances cannot be read, and one whose door set is changing
   expect(doorGuard(undefined, { protect: ["x"] }).tripped).toBe(true);
 });
 
-test("a 1,000-change review reads at most one entrance list per group, and one group list per person who changes", async () => {
+test("a 1,000-change review reads at most one entrance list per group, and people's groups in exactly the requests its rule chooses", async () => {
   const next = random(77);
   const world = makeWorld(next, 400, 12, 20);
   const s = seedWorld(seam.fake, world, "big");
   const changes = randomChanges(next, world, 1000);
   expect(changes).toHaveLength(1000);
+  // The fake is shared by the suite: the workspace holds every earlier world's groups too.
+  const groups = (await seam.client.listAccessGroups()).length;
   const start = seam.fake.requests.length;
   const read = await reviewDoors(s, changes);
   const sent = seam.fake.requests.slice(start);
   const lists = sent.filter((r) => r.path === "/acs/access_groups/list_accessible_entrances").map((r) => (r.body as { acs_access_group_id: string }).acs_access_group_id);
   expect(new Set(lists).size).toBe(lists.length);
   expect(lists.length).toBeLessThanOrEqual(world.doors.length);
+  expect(read.reads.entranceLists).toBe(lists.length);
   const people = new Set(changes.map((c) => c.person)).size;
-  expect(sent.filter((r) => r.path === "/acs/access_groups/list").length).toBeLessThanOrEqual(people + 1);
-  expect(sent.length).toBe(lists.length + read.reads.personGroups + read.reads.workspaceLists);
-  expect(sent.every((r) => ["/acs/access_groups/list_accessible_entrances", "/acs/access_groups/list"].includes(r.path))).toBe(true);
+  const groupLists = sent.filter((r) => r.path === "/acs/access_groups/list");
+  const memberLists = sent.filter((r) => r.path === "/acs/access_groups/list_users");
+  expect(read.membershipBy).toBe(membershipReads(people, groups));
+  if (read.membershipBy === "group") {
+    // One list of the workspace (no acs_user_id), one member list per group of it, none per person.
+    expect(groupLists.map((r) => r.body)).toEqual([{}]);
+    expect(memberLists).toHaveLength(groups);
+    expect(read.reads).toMatchObject({ personGroups: 0, groupMemberLists: groups, workspaceLists: 1 });
+  } else {
+    expect(groupLists).toHaveLength(people + read.reads.workspaceLists);
+    expect(memberLists).toHaveLength(0);
+    expect(read.reads).toMatchObject({ personGroups: people, groupMemberLists: 0 });
+  }
+  expect(sent.length).toBe(lists.length + read.reads.personGroups + read.reads.groupMemberLists + read.reads.workspaceLists);
   const expected = oracle(world, changes);
-  for (const p of read.people) expect(byIndex(s, p)).toEqual(expected.get(s.users.indexOf(p.acsUserId)));
+  for (const p of read.people) {
+    expect(p.undetermined).toEqual([]);
+    expect(byIndex(s, p)).toEqual(expected.get(s.users.indexOf(p.acsUserId)));
+  }
+});
+
+test("per person and per group of the workspace, people's groups read either way give the oracle's doors; a failed member list is undetermined, not guessed", async () => {
+  const next = random(4242);
+  const world = makeWorld(next, 60, 6, 8);
+  const s = seedWorld(seam.fake, world, "both");
+  const changes = randomChanges(next, world, 120);
+  const expected = oracle(world, changes);
+  const groups = (await seam.client.listAccessGroups()).length;
+  const people = new Set(changes.map((c) => c.person)).size;
+  const answers = [];
+  for (const by of ["person", "group"] as const) {
+    const start = seam.fake.requests.length;
+    const read = await reviewDoors(s, changes, by);
+    const sent = seam.fake.requests.slice(start);
+    expect(read.membershipBy).toBe(by);
+    const perPerson = sent.filter((r) => r.path === "/acs/access_groups/list" && "acs_user_id" in (r.body as object)).length;
+    const memberLists = sent.filter((r) => r.path === "/acs/access_groups/list_users").length;
+    expect([perPerson, memberLists]).toEqual(by === "person" ? [people, 0] : [0, groups]);
+    expect([read.reads.personGroups, read.reads.groupMemberLists]).toEqual([perPerson, memberLists]);
+    expect(read.people).toHaveLength(expected.size);
+    for (const p of read.people) {
+      expect(p.undetermined).toEqual([]);
+      expect(byIndex(s, p)).toEqual(expected.get(s.users.indexOf(p.acsUserId)));
+    }
+    answers.push(read.people);
+  }
+  expect(answers[1]).toEqual(answers[0]);
+  // Below the threshold the rule keeps the per-person reads without asking for the workspace's list.
+  expect(membershipReads(people, groups)).toBe("person");
+  expect((await reviewDoors(s, changes)).reads).toMatchObject({ personGroups: people, groupMemberLists: 0 });
+  // One group's member list fails: whoever might be in it is undetermined, nobody's doors guessed.
+  seam.fake.injectFaults("/acs/access_groups/list_users", [{ kind: "status", status: 403 }], (body) => (body as { acs_access_group_id?: string }).acs_access_group_id === s.groups[0]);
+  const failed = await reviewDoors(s, changes, "group");
+  for (const p of failed.people) {
+    expect(p.undetermined).toEqual([{ acsAccessGroupId: null, reason: "person-unreadable" }]);
+    expect([p.loses, p.gains, p.keeps]).toEqual([[], [], []]);
+  }
 });
 
 test("the door section in text and Markdown: an entrance's name from Seam cannot start a line or break the table", async () => {

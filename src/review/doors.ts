@@ -5,8 +5,10 @@
  * door through Staff").
  *
  * Where the facts come from (all reads, through the one client and its request budget):
- *  - a person's groups now: one `/acs/access_groups/list {acs_user_id}` per person with a real
- *    change (a gain not yet at Seam or a loss still there);
+ *  - a person's groups now, read one of two ways with the same answer (`membershipReads`):
+ *    per person, one `/acs/access_groups/list {acs_user_id}` per person with a change; or, when
+ *    those people outnumber the workspace's groups, per group: the workspace's one
+ *    `/acs/access_groups/list` and one `/acs/access_groups/list_users` per group of it, inverted;
  *  - a group's doors: one `/acs/access_groups/list_accessible_entrances` per group, read at most
  *    once per review: first the groups that change, then, for people whose changed groups open
  *    any door (or cannot be read), the groups they stay in, which decide whether a door stays open;
@@ -15,7 +17,7 @@
  *    the workspace. Such a group, or one whose doors cannot be read, is named as undetermined for
  *    the people it concerns instead of guessed.
  */
-import type { AccessGroup, AccessGroupFilter, Entrance } from "../seam/client";
+import type { AccessGroup, AccessGroupFilter, AcsUser, Entrance } from "../seam/client";
 import { SeamApiError } from "../seam/errors";
 import { canonical } from "../provider/inputs";
 
@@ -23,6 +25,8 @@ import { canonical } from "../provider/inputs";
 export interface DoorReader {
   listAccessGroups(filter?: AccessGroupFilter): Promise<AccessGroup[]>;
   listAccessibleEntrances(acsAccessGroupId: string): Promise<Entrance[] | undefined>;
+  /** `/acs/access_groups/list_users`: undefined when Seam has no such group. */
+  listAccessGroupMembers(acsAccessGroupId: string): Promise<AcsUser[] | undefined>;
 }
 
 /** A person's changes in the preview: canonical group ids. */
@@ -145,25 +149,74 @@ export interface DoorsRead {
   readonly world: DoorWorld;
   readonly people: readonly PersonDoors[];
   /** Reads asked of the reader, by kind (each may take retries inside the client); the docs and tests count them. */
-  readonly reads: { readonly personGroups: number; readonly entranceLists: number; readonly workspaceLists: number };
+  readonly reads: { readonly personGroups: number; readonly groupMemberLists: number; readonly entranceLists: number; readonly workspaceLists: number };
+  /** How the people's groups were read (see `membershipReads`). */
+  readonly membershipBy: MembershipBy;
+}
+
+/** Whether people's groups are read one list per person or one member list per group of the workspace. */
+export type MembershipBy = "person" | "group";
+
+/**
+ * Below this many people who change, the review reads per person without asking how many groups
+ * the workspace has: that question is itself a request (the workspace's list), and for a small
+ * review per-person reads are few anyway (200 reads at 50 ms and 8 in flight: about 1.3 s).
+ * Above it, reading per group pays off whenever the workspace has fewer groups than there are
+ * people, since a review then sends G + 1 requests instead of one per person.
+ */
+export const perGroupAbovePeople = 200;
+
+/**
+ * The rule (pure): per group when more than `perGroupAbovePeople` people change and they
+ * outnumber the workspace's groups (`workspaceGroupCount`, undefined when the list could not be
+ * read, which keeps the per-person reads); else per person.
+ */
+export function membershipReads(people: number, workspaceGroupCount: number | undefined): MembershipBy {
+  return people > perGroupAbovePeople && workspaceGroupCount !== undefined && people > workspaceGroupCount ? "group" : "person";
 }
 
 /**
  * Reads what the net needs and computes it for every person. Never throws for Seam: what could
  * not be read is undetermined for the people it concerns. `workspaceGroups`, when given, is the
- * review's one `/acs/access_groups/list` of the workspace (shared with the names); else it is read here.
+ * review's one `/acs/access_groups/list` of the workspace (shared with the names); else it is read
+ * here, at most once. `membershipBy` forces how people's groups are read (tests); by default
+ * `membershipReads` decides. Both ways give the same groups: a person Seam lists in no group (or
+ * does not have) is in none; a person whose groups cannot be read is undetermined. Per group, one
+ * member list that fails leaves every person of the review undetermined, since any of them might
+ * be in that group.
  */
-export async function readDoors(reader: DoorReader, changes: readonly PersonChange[], workspaceGroups?: () => Promise<AccessGroup[]>): Promise<DoorsRead> {
-  const reads = { personGroups: 0, entranceLists: 0, workspaceLists: 0 };
+export async function readDoors(
+  reader: DoorReader,
+  changes: readonly PersonChange[],
+  workspaceGroups?: () => Promise<AccessGroup[]>,
+  membershipBy?: MembershipBy,
+): Promise<DoorsRead> {
+  const reads = { personGroups: 0, groupMemberLists: 0, entranceLists: 0, workspaceLists: 0 };
   const groupsOf = new Map<string, ReadonlySet<string>>();
   const records = new Map<string, AccessGroup>();
   const remember = (gs: AccessGroup[]) => {
     for (const g of gs) records.set(canonical(g.acsAccessGroupId), g);
   };
-  await Promise.all(
-    changes
-      .filter((c) => c.removed.length > 0 || c.added.length > 0)
-      .map(async (c) => {
+  // The workspace's list, read (and counted) once however often it is needed; undefined when it failed.
+  let workspace: Promise<AccessGroup[] | undefined> | undefined;
+  const workspaceList = () =>
+    (workspace ??= (async () => {
+      reads.workspaceLists++;
+      try {
+        const gs = await (workspaceGroups ?? (() => reader.listAccessGroups()))();
+        remember(gs);
+        return gs;
+      } catch {
+        return undefined;
+      }
+    })());
+  const changing = changes.filter((c) => c.removed.length > 0 || c.added.length > 0);
+  let by = membershipBy ?? "person";
+  if (membershipBy === undefined && changing.length > perGroupAbovePeople) by = membershipReads(changing.length, (await workspaceList())?.length);
+  if (by === "group") await readPerGroup(reader, changing, await workspaceList(), groupsOf, reads);
+  else {
+    await Promise.all(
+      changing.map(async (c) => {
         reads.personGroups++;
         try {
           const gs = await reader.listAccessGroups({ acsUserId: c.acsUserId });
@@ -174,17 +227,11 @@ export async function readDoors(reader: DoorReader, changes: readonly PersonChan
           if (e instanceof SeamApiError && e.isNotFound) groupsOf.set(c.acsUserId, new Set());
         }
       }),
-  );
-  // Groups joined that no person list showed: their pending_mutations come from the workspace's list.
-  const unseen = changes.some((c) => c.added.some((g) => !records.has(g)));
-  if (unseen) {
-    reads.workspaceLists++;
-    try {
-      remember(await (workspaceGroups ?? (() => reader.listAccessGroups()))());
-    } catch {
-      // Then whether those groups are changing is not known from a list; their entrances are still read.
-    }
+    );
   }
+  // Groups joined that no person list showed: their pending_mutations come from the workspace's list.
+  // (If it fails, whether those groups are changing is not known from a list; their entrances are still read.)
+  if (changes.some((c) => c.added.some((g) => !records.has(g)))) await workspaceList();
   const doors = new Map<string, GroupDoors>();
   const readGroups = async (ids: Iterable<string>) => {
     const todo = [...new Set(ids)].filter((g) => !doors.has(g));
@@ -222,7 +269,35 @@ export async function readDoors(reader: DoorReader, changes: readonly PersonChan
     return d === undefined || d.kind !== "known" || d.entrances.length > 0;
   };
   await readGroups(real.filter((r) => r.changed.some(decides)).flatMap((r) => [...r.now].filter((g) => !r.c.removed.includes(g))));
-  return { world, people: changes.map((c) => netDoors(c, world)), reads };
+  return { world, people: changes.map((c) => netDoors(c, world)), reads, membershipBy: by };
+}
+
+/**
+ * People's groups from the member list of every group of the workspace (`groups`; undefined when
+ * the workspace's list failed, which leaves everyone undetermined), into `groupsOf`. A group Seam
+ * no longer has has no members; a member list that fails leaves every person undetermined.
+ */
+async function readPerGroup(
+  reader: DoorReader,
+  changing: readonly PersonChange[],
+  groups: readonly AccessGroup[] | undefined,
+  groupsOf: Map<string, ReadonlySet<string>>,
+  reads: { groupMemberLists: number },
+): Promise<void> {
+  if (groups === undefined) return;
+  const wanted = new Map(changing.map((c) => [c.acsUserId, new Set<string>()] as const));
+  let failed = false;
+  await Promise.all(
+    [...new Set(groups.map((g) => canonical(g.acsAccessGroupId)))].map(async (g) => {
+      reads.groupMemberLists++;
+      try {
+        for (const u of (await reader.listAccessGroupMembers(g)) ?? []) wanted.get(canonical(u.acsUserId))?.add(g);
+      } catch {
+        failed = true;
+      }
+    }),
+  );
+  if (!failed) for (const [u, gs] of wanted) groupsOf.set(u, gs);
 }
 
 /** Whether a door guard's pattern names the entrance: its id (as the provider compares ids) or its name (case and surrounding space ignored). */

@@ -244,15 +244,26 @@ export async function namesFromSeam(
 const noDoorReads = {
   listAccessGroups: () => Promise.reject(new Error("no door read is needed")),
   listAccessibleEntrances: () => Promise.reject(new Error("no door read is needed")),
+  listAccessGroupMembers: () => Promise.reject(new Error("no door read is needed")),
 };
 
-/** The client, with its unfiltered `/acs/access_groups/list` read once however often it is asked for. */
+/**
+ * The client, with its unfiltered `/acs/access_groups/list` read once however often it is asked
+ * for, and each group's `/acs/access_groups/list_users` once per review: the door's truth and the
+ * doors' per-group reads of people's groups (doors.ts) then share a group's member list.
+ */
 export function sharingWorkspaceList(client: SeamClient): SeamReader & Pick<SeamClient, "listAccessGroups" | "listAccessibleEntrances"> {
   let all: Promise<AccessGroup[]> | undefined;
+  const members = new Map<string, Promise<AcsUser[] | undefined>>();
   return {
     getAcsUser: (id) => client.getAcsUser(id),
     getAccessGroup: (id) => client.getAccessGroup(id),
-    listAccessGroupMembers: (id) => client.listAccessGroupMembers(id),
+    listAccessGroupMembers: (id) => {
+      const key = canonical(id);
+      let read = members.get(key);
+      if (!read) members.set(key, (read = client.listAccessGroupMembers(id)));
+      return read;
+    },
     listAccessibleEntrances: (id) => client.listAccessibleEntrances(id),
     listAccessGroups: (filter?: AccessGroupFilter) => {
       if (filter && Object.keys(filter).length > 0) return client.listAccessGroups(filter);
