@@ -1,3 +1,7 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DeclarerRendezvous } from "../src/provider/declarers";
 import { MembershipProvider } from "../src/provider/membership-provider";
 import { unknownValue } from "../src/provider/inputs";
 import { addRoute as add, removeRoute as remove, SeamFake, startSeamFake } from "./support/seam-fake";
@@ -380,5 +384,114 @@ describe("AccessGroupRoster deletes go through the same removal policy", () => {
     await p.create(news);
     await p.delete(r.id, r.outs);
     expect(fake.membersOf(r.group).sort()).toEqual([r.a, r.b].sort());
+  });
+});
+
+describe("deletes net against every provider process of the deployment (a move to another provider instance in one update)", () => {
+  // Two providers with two rendezvous of one directory stand in for two plugin processes of one
+  // deployment (their pids: this process's and its parent's, both alive), e.g. the default seam
+  // provider and an explicit one: the new resource is checked and created in one, the old one
+  // deleted in the other.
+  let dir: string;
+  beforeEach(() => {
+    dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "moves-")), "127.0.0.1_4000");
+  });
+  const env = () => ({ SEAM_API_KEY: fake.apiKey, SEAM_ENDPOINT: fake.url });
+  function instance(pid: number) {
+    const p = new MembershipProvider(env(), new DeclarerRendezvous(dir, pid));
+    providers.push(p);
+    return p;
+  }
+  const declarer = (name: string, provider: string) => ({ resource: `urn:${name}`, label: `AccessGroupMembership "${name}"`, provider });
+  const removedUsers = (before: number) => fake.requestsTo(remove).slice(before).map((q) => (q.body as { acs_user_id: string }).acs_user_id).sort();
+
+  test("a membership renamed and moved to another instance: the old instance's delete sends nothing", async () => {
+    const ids = pair("Ada moved");
+    const old = instance(process.ppid);
+    const { id } = await provider().create(ids); // by an earlier run's process
+    const moved = instance(process.pid);
+    await moved.check({}, { ...ids }, declarer("ada-lab-2", 'provider "site-b"'));
+    await moved.create({ ...ids });
+    const before = fake.requests.length;
+    await old.delete(id, ids);
+    expect(fake.requests.length).toBe(before);
+    expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([ids.acsUserId]);
+  });
+
+  test("a roster moved to another instance with a member dropped: the old instance removes only that member", async () => {
+    const group = fake.addGroup("Lab moved");
+    const [ada, grace, alan] = ["Ada", "Grace", "Alan"].map((n) => fake.addUser(`${n} moved roster`)) as [string, string, string];
+    const old = instance(process.ppid);
+    const created = await provider().create({ acsAccessGroupId: group, members: [ada, grace, alan].sort() });
+    const moved = instance(process.pid);
+    const news = { acsAccessGroupId: group, members: [ada, grace].sort() };
+    const checked = await moved.check({}, news, declarer("lab", "the default seam provider"));
+    expect(checked.failures).toBeUndefined();
+    await moved.create(checked.inputs);
+    const before = fake.requestsTo(remove).length;
+    await old.delete(created.id, created.outs!);
+    expect(removedUsers(before)).toEqual([alan]);
+    expect(fake.membersOf(group).sort()).toEqual([ada, grace].sort());
+  });
+
+  test("a roster kept in place by another instance's diff holds its members for a membership deleted here", async () => {
+    const group = fake.addGroup("Kept elsewhere");
+    const [ada, grace] = ["Ada", "Grace"].map((n) => fake.addUser(`${n} kept`)) as [string, string];
+    const membership = instance(process.ppid);
+    // Both made by an earlier run.
+    const { id } = await provider().create({ acsUserId: ada, acsAccessGroupId: group });
+    const roster = await provider().create({ acsAccessGroupId: group, members: [grace] });
+    // Next update: ada joins the roster (an update in place on the other instance), her membership leaves.
+    const other = instance(process.pid);
+    const news = { acsAccessGroupId: group, members: [ada, grace].sort() };
+    await other.check(roster.outs!, news, declarer("lab", 'provider "site-b"'));
+    expect((await other.diff(roster.id, roster.outs!, news)).replaces ?? []).toEqual([]);
+    await other.update(roster.id, roster.outs!, news);
+    const before = fake.requestsTo(remove).length;
+    await membership.delete(id, { acsUserId: ada, acsAccessGroupId: group });
+    expect(removedUsers(before)).toEqual([]);
+  });
+
+  test("declared by another instance whose create failed: the delete is refused before any request, naming the declarer", async () => {
+    const ids = pair("Grace failed");
+    const old = instance(process.ppid);
+    const { id } = await provider().create(ids); // by an earlier run's process
+    await instance(process.pid).check({}, { ...ids }, declarer("grace-lab-2", 'provider "site-b"'));
+    const before = fake.requests.length;
+    await expect(old.delete(id, ids)).rejects.toThrow(
+      /still declared by the program, but the resource declaring it has not entered the state.*It is declared by AccessGroupMembership "grace-lab-2" \(through provider "site-b"\)/,
+    );
+    expect(fake.requests.length).toBe(before);
+  });
+
+  test("a delete-first replacement planned by another instance is refused before any request", async () => {
+    const ids = pair("Hedy replaced");
+    const old = instance(process.ppid);
+    const { id } = await provider().create(ids); // by an earlier run's process
+    const other = instance(process.pid);
+    const news = { ...ids, acsAccessGroupId: fake.addGroup("Hedy's new group") };
+    await other.check({ ...ids }, news, declarer("hedy", 'provider "site-b"'));
+    await other.diff(id, { ...ids }, news);
+    const before = fake.requests.length;
+    await expect(old.delete(id, ids)).rejects.toThrow(/delete refused: the engine is replacing the membership .* delete-first/);
+    expect(fake.requests.length).toBe(before);
+    // Once the replacement's create has started there, the delete is the create-first order's and removes.
+    await other.create(news);
+    await old.delete(id, ids);
+    expect(fake.membersOf(ids.acsAccessGroupId)).toEqual([]);
+  });
+
+  test("a pair nobody in the deployment declares is removed; a process that has exited counts for nothing", async () => {
+    const ids = pair("Alan gone");
+    const old = instance(process.ppid);
+    const { id } = await provider().create(ids); // by an earlier run's process
+    // A process that held the pair and exited (its file left behind): not a declarer of this run.
+    const deadPid = 4_194_304 + 11;
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${deadPid}.jsonl`), JSON.stringify({ k: "held", pairs: [`${ids.acsAccessGroupId}/${ids.acsUserId}`] }) + "\n");
+    await instance(process.pid).check({}, { ...pair("someone else") }, declarer("other", "the default seam provider"));
+    const before = fake.requestsTo(remove).length;
+    await old.delete(id, ids);
+    expect(removedUsers(before)).toEqual([ids.acsUserId]);
   });
 });

@@ -2,13 +2,18 @@
  * Who declares each (acs_user_id, acs_access_group_id) pair in one deployment, across every
  * provider process of that deployment.
  *
- * Why: the removal policy (removal-policy.ts) decides from what ONE provider process saw. Each
- * provider instance is its own process: the dynamic provider's, the native default provider's,
- * each explicit `pulumi:providers:seam`. A pair declared through two processes, or a workspace
- * served by two native instances, could turn a move into a remove and an add (the old
- * declarer's delete cannot see the new one), or net nothing. So `check` refuses, at preview:
+ * Why: each provider instance is its own process: the dynamic provider's, the native default
+ * provider's, each explicit `pulumi:providers:seam`. When one update moves a resource to another
+ * instance (default ↔ explicit, a renamed explicit provider, dynamic → native) and renames or
+ * replaces it, the new resource is checked and created in one process while the old one is
+ * deleted in another, which on its own sees no declarer and would remove a pair the program still
+ * declares. So every process publishes what the removal policy needs — pairs declared (check),
+ * pairs held (created, or kept by diff), replacements planned and started — and a delete nets
+ * against the whole deployment (DeploymentFacts.forDelete merges peerFacts). And `check` refuses,
+ * at preview:
  *  - a pair declared by two resources (in one process or in two), naming both;
- *  - one Seam workspace served by two native provider instances, naming both providers.
+ *  - one Seam workspace served by two native provider instances that both check resources, naming
+ *    both providers (an instance that only deletes, as after a move, nets through the files).
  *
  * The rendezvous: every plugin of a deployment is started by the engine with the address of the
  * same engine host server as its argument (`pulumi-resource-<name> <engine address>`; the
@@ -54,7 +59,38 @@ export function duplicateClaimMessage(acsUserId: string, acsAccessGroupId: strin
 
 type Claim =
   | { readonly k: "pair"; readonly pair: string; readonly resource: string; readonly label: string; readonly provider: string }
-  | { readonly k: "workspace"; readonly workspace: string; readonly providerUrn: string; readonly provider: string };
+  | { readonly k: "workspace"; readonly workspace: string; readonly providerUrn: string; readonly provider: string }
+  | { readonly k: "held"; readonly pairs: readonly string[] }
+  | { readonly k: "replacing"; readonly id: string; readonly target: string }
+  | { readonly k: "creating"; readonly target: string };
+
+/** What one other live process of the deployment has said (see the Claim kinds). */
+interface PeerClaims {
+  offset: number;
+  readonly pairs: Map<string, Declarer>;
+  readonly workspaces: Map<string, { providerUrn: string; provider: string }>;
+  /** Pairs a resource of that process holds in the state this run leaves (created, or kept by diff). */
+  readonly held: Set<string>;
+  /** Resource id → what its planned replacement will hold (a pair or a roster id). */
+  readonly replacing: Map<string, string>;
+  /** Replacements whose create started there. */
+  readonly creating: Set<string>;
+}
+
+/**
+ * What the deployment's OTHER provider processes know about one pair, for the removal policy of a
+ * delete running here: a resource moved to another provider instance in the same update (the
+ * default provider to an explicit one, a renamed explicit provider, the dynamic provider to the
+ * native one) is checked and created there, while its old resource is deleted here.
+ */
+export interface PeerFacts {
+  /** Another process's resource declares the pair (its check claimed it). */
+  readonly declaredBy?: Declarer;
+  /** Another process's resource holds the pair in the state this run leaves. */
+  readonly held: boolean;
+  /** Another process planned a replacement of this resource id whose create has not started: delete-first. */
+  readonly replacementPending: boolean;
+}
 
 /** The engine address a plugin was started with (its last argument, `host:port`), or undefined. */
 export function engineAddressOf(argv: readonly string[]): string | undefined {
@@ -65,7 +101,7 @@ export function engineAddressOf(argv: readonly string[]): string | undefined {
 export class DeclarerRendezvous {
   private readonly pairs = new Map<string, Declarer>();
   private readonly workspaces = new Map<string, { providerUrn: string; provider: string }>();
-  private readonly others = new Map<string, { offset: number; pairs: Map<string, Declarer>; workspaces: Map<string, { providerUrn: string; provider: string }> }>();
+  private readonly others = new Map<string, PeerClaims>();
   private readonly own: string | undefined;
 
   /** `dir`: the deployment's directory (see rendezvousDir), or undefined to compare within this process only. */
@@ -113,6 +149,40 @@ export class DeclarerRendezvous {
     return undefined;
   }
 
+  /** This process's resources hold `pairs` (`group/user`) in the state this run leaves: one line for all of them. */
+  noteHeld(pairs: readonly string[]): void {
+    if (pairs.length > 0) this.append({ k: "held", pairs });
+  }
+
+  /** This process planned the replacement of resource `id` by a resource holding `target` (a pair or a roster id). */
+  noteReplacing(id: string, target: string): void {
+    this.append({ k: "replacing", id, target });
+  }
+
+  /** The create of a replacement holding `target` started in this process. */
+  noteCreating(target: string): void {
+    this.append({ k: "creating", target });
+  }
+
+  /**
+   * What the other live processes of this deployment say about `pair` (`group/user`) and the
+   * resource `id` being deleted here. Read at the delete, so every resource the program
+   * registered has been checked, diffed and created by then (the engine runs deletes of
+   * resources that left the program last); a process that has exited is not counted.
+   */
+  peerFacts(pair: string, id: string): PeerFacts {
+    let declaredBy: Declarer | undefined;
+    let held = false;
+    let replacementPending = false;
+    for (const other of this.readOthers()) {
+      declaredBy ??= other.pairs.get(pair);
+      held ||= other.held.has(pair);
+      const target = other.replacing.get(id);
+      replacementPending ||= target !== undefined && !other.creating.has(target);
+    }
+    return { ...(declaredBy ? { declaredBy } : {}), held, replacementPending };
+  }
+
   private append(claim: Claim): void {
     if (!this.own) return;
     const line = `${JSON.stringify(claim)}\n`;
@@ -146,7 +216,10 @@ export class DeclarerRendezvous {
         continue;
       }
       let entry = this.others.get(file);
-      if (!entry) this.others.set(file, (entry = { offset: 0, pairs: new Map(), workspaces: new Map() }));
+      if (!entry) {
+        entry = { offset: 0, pairs: new Map(), workspaces: new Map(), held: new Set(), replacing: new Map(), creating: new Set() };
+        this.others.set(file, entry);
+      }
       let text: string;
       try {
         text = readFrom(full, entry.offset);
@@ -160,7 +233,10 @@ export class DeclarerRendezvous {
         if (!line) continue;
         const claim = JSON.parse(line) as Claim;
         if (claim.k === "pair") entry.pairs.set(claim.pair, { resource: claim.resource, label: claim.label, provider: claim.provider });
-        else entry.workspaces.set(claim.workspace, { providerUrn: claim.providerUrn, provider: claim.provider });
+        else if (claim.k === "workspace") entry.workspaces.set(claim.workspace, { providerUrn: claim.providerUrn, provider: claim.provider });
+        else if (claim.k === "held") for (const p of claim.pairs) entry.held.add(p);
+        else if (claim.k === "replacing") entry.replacing.set(claim.id, claim.target);
+        else if (claim.k === "creating") entry.creating.add(claim.target);
       }
       live.push(entry);
     }

@@ -57,7 +57,8 @@ interface Session {
 export class MembershipProvider implements dynamic.ResourceProvider<Props, Props> {
   private config: ConfigSource = noConfig;
   private cached: Session | undefined;
-  private readonly facts = new DeploymentFacts();
+  /** What this deployment declares, holds and replaces: this process's, and through `declarers` the other processes'. */
+  private readonly facts: DeploymentFacts;
   /** Seam refusing the credentials in read or delete, said once per process (refused-credentials.ts). */
   private readonly refusals = new CredentialRefusals();
   /**
@@ -66,14 +67,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
    */
   private programRan = false;
   /** AccessGroupRoster shares this process, its client, its netting and the removal policy; calls are routed to it by shape. */
-  private readonly rosters = new RosterProvider({
-    facts: this.facts,
-    config: () => this.config,
-    session: () => this.session(),
-    settings: () => this.settings(),
-    workspaceId: () => this.workspaceId(),
-    declarers: () => this.declarers,
-  });
+  private readonly rosters: RosterProvider;
 
   /**
    * `declarers`: who declares which pair across this deployment's provider processes (see
@@ -82,7 +76,17 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   constructor(
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly declarers: DeclarerRendezvous = processRendezvous(),
-  ) {}
+  ) {
+    this.facts = new DeploymentFacts(declarers);
+    this.rosters = new RosterProvider({
+      facts: this.facts,
+      config: () => this.config,
+      session: () => this.session(),
+      settings: () => this.settings(),
+      workspaceId: () => this.workspaceId(),
+      declarers: () => this.declarers,
+    });
+  }
 
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     this.config = req.config;

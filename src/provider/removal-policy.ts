@@ -23,8 +23,10 @@ export interface RemovalFacts {
    * this process, or diff kept it (no replacement) with this pair.
    */
   readonly heldByAnotherResource: boolean;
-  /** A resource the engine checked in this process declares the pair (its ids known). */
+  /** A resource the engine checked in this process, or in another of the deployment, declares the pair (its ids known). */
   readonly declared: boolean;
+  /** Who declares it, when that is a resource of another provider process (for the refusal's words). */
+  readonly declaredBy?: string;
 }
 
 /**
@@ -65,7 +67,8 @@ export function decideRemoval(pair: MembershipIds, facts: RemovalFacts): Removal
         `${subject} is still declared by the program, but the resource declaring it has not entered the state in this run ` +
         "(its create failed or did not run, e.g. under --continue-on-error). Removing would revoke declared access; only " +
         "leaving the state would leave the access with nothing to revoke it. The membership stays in the state: fix the " +
-        "failure above and run `pulumi up` again.",
+        "failure above and run `pulumi up` again." +
+        (facts.declaredBy ? ` It is declared by ${facts.declaredBy}.` : ""),
     };
   }
   return { action: "remove" };

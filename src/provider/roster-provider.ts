@@ -99,7 +99,7 @@ export class RosterProvider {
       return { changes: true, replaces: [plan?.kind === "replace" && plan.why === "group" ? "acsAccessGroupId" : "members"], deleteBeforeReplace: false };
     }
     // Kept without a replacement: every old member stays held by this roster.
-    for (const pair of rosterPairs(before)) this.host.facts.kept(pair);
+    this.host.facts.keptAll(rosterPairs(before));
     return { changes: plan.kind === "update" };
   }
 
@@ -232,7 +232,7 @@ export class RosterProvider {
     inputs: Props,
   ): Promise<{ id: string; outs: Props }> {
     // Every member in place is held by this roster, even when the step fails below.
-    for (const acsUserId of inPlace) this.host.facts.recorded({ acsUserId, acsAccessGroupId: roster.acsAccessGroupId });
+    this.host.facts.recordedAll([...inPlace].map((acsUserId) => ({ acsUserId, acsAccessGroupId: roster.acsAccessGroupId })));
     const outs = { acsAccessGroupId: roster.acsAccessGroupId, members: membersProperty(roster.list, membersInPlace(roster.members, inPlace)), ...extra };
     const partial = (text: string) => new CreatedButFailedError(text, id, { ...outs, __provider: inputs.__provider });
     if (failures.length > 0) {
