@@ -427,7 +427,7 @@ describe("deletes net against every provider process of the deployment (a move t
     const news = { acsAccessGroupId: group, members: [ada, grace].sort() };
     const checked = await moved.check({}, news, declarer("lab", "the default seam provider"));
     expect(checked.failures).toBeUndefined();
-    await moved.create(checked.inputs);
+    await moved.create(checked.inputs!);
     const before = fake.requestsTo(remove).length;
     await old.delete(created.id, created.outs!);
     expect(removedUsers(before)).toEqual([alan]);
