@@ -8,7 +8,8 @@ import path from "node:path";
 import { repoRoot } from "./support/consumer";
 import { PulumiProject } from "./support/pulumi";
 import { runReview } from "./support/review";
-import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
+import { SeamFake, startSeamFake } from "./support/seam-fake";
+import { configureDefault as configure, membership, mutationsSince as mutations, pluginDir, rewrite, roster, seamResources, stateText, yamlProject } from "./support/yaml-program";
 
 let fake: SeamFake;
 beforeAll(async () => {
@@ -16,38 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => fake.stop());
 
-const mutating = new Set([addRoute, removeRoute]);
-const mutationsSince = (count: number) => fake.requests.slice(count).filter((r) => mutating.has(r.path)).map((r) => `${r.path === addRoute ? "add" : "remove"} ${(r.body as { acs_user_id: string }).acs_user_id}`);
-
-/** The installed package's plugin directory, as a project inside the consumer reaches it. */
-const pluginDir = () => path.join(process.env.SEAM_ACS_TEST_CONSUMER!, "node_modules", "pulumi-seam-acs", "bin");
-
-/** A YAML project: `resources` is the YAML text under `resources:` (indented two spaces). */
-function yamlProject(name: string, resources: string, extra = ""): PulumiProject {
-  return new PulumiProject(name, { files: { "Pulumi.yaml": yamlText(name, resources, extra) } });
-}
-function yamlText(name: string, resources: string, extra = ""): string {
-  return `name: ${name}\nruntime: yaml\npackages:\n  seam: ${pluginDir()}\n${extra}resources:\n${resources}`;
-}
-function rewrite(p: PulumiProject, name: string, resources: string, extra = ""): void {
-  fs.writeFileSync(path.join(p.dir, "Pulumi.yaml"), yamlText(name, resources, extra));
-}
-async function configureDefault(p: PulumiProject): Promise<void> {
-  await p.init();
-  await p.run(["config", "set", "seam:endpoint", fake.url]);
-  await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
-}
-async function stateText(p: PulumiProject): Promise<string> {
-  return (await p.run(["stack", "export"])).stdout;
-}
-async function seamResources(p: PulumiProject) {
-  return (JSON.parse(await stateText(p)).deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("seam:"));
-}
-
-const membership = (name: string, user: string, group: string, options = "") =>
-  `  ${name}:\n    type: seam:index:AccessGroupMembership\n    properties:\n      acsUserId: ${user}\n      acsAccessGroupId: ${group}\n${options}`;
-const roster = (name: string, group: string, members: Record<string, string> | string[], options = "") =>
-  `  ${name}:\n    type: seam:index:AccessGroupRoster\n    properties:\n      acsAccessGroupId: ${group}\n      acsUserIds: ${JSON.stringify(members)}\n${options}`;
+const mutationsSince = (count: number) => mutations(fake, count);
+const configureDefault = (p: PulumiProject) => configure(p, fake);
 
 describe("a YAML program through its life", () => {
   test("up, preview --diff of a removal and its review in names, refresh, a rename and a move without a remove, destroy", async () => {
