@@ -4,27 +4,29 @@
  *
  * A stack name is `STACK` or `ORG/STACK` (a stack of the project in the current directory, as the
  * CLI reads it), or fully qualified `ORG/PROJECT/STACK` (`organization/PROJECT/STACK` with a DIY
- * backend such as `file://`): a stack of any project. The pulumi CLI resolves a name against the
- * project of its working directory and fails outside one ("no Pulumi.yaml project file found");
- * so a fully qualified name of a project other than the current directory's is read from a
- * temporary directory holding only a `Pulumi.yaml` that names that project. The login and
- * secrets settings come from the caller's environment (PULUMI_BACKEND_URL or `pulumi login`,
- * PULUMI_HOME, PULUMI_ACCESS_TOKEN, PULUMI_CONFIG_PASSPHRASE).
+ * backend such as `file://`): a stack of any project. Measured with the pinned CLI (v3.274.1) on
+ * a `file://` backend: `pulumi stack export --stack organization/P/S` reads the stack from any
+ * directory, inside another project's or in none; a bare name outside a project fails ("no
+ * Pulumi.yaml project file found; … pass the fully qualified stack name"). A stack's config is
+ * another matter: `pulumi config --stack organization/P/S` reads the Pulumi.S.yaml of the
+ * current directory's project, so in another project's directory it answers `{}` and outside one
+ * it fails; stackLocation says whether the config is here. The login and secrets settings come
+ * from the caller's environment (PULUMI_BACKEND_URL or `pulumi login`, PULUMI_HOME,
+ * PULUMI_ACCESS_TOKEN, PULUMI_CONFIG_PASSPHRASE).
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
 import { AuditInputError, readStackState, StackState } from "./stack-state";
 
-/** The pulumi CLI could not read the stack (or the name needs a project): the message says which command and why. */
+/** The pulumi CLI could not run a command for the stack: the message says which command and why. */
 export class StackCommandError extends AuditInputError {}
 
 export interface StackCommandOptions {
   /** Default: this process's environment. */
   readonly env?: NodeJS.ProcessEnv;
-  /** The directory a bare or `ORG/STACK` name is resolved in (its project); default: process.cwd(). */
+  /** The directory the CLI runs in, where a bare or `ORG/STACK` name is resolved (its project); default: process.cwd(). */
   readonly cwd?: string;
 }
 
@@ -38,14 +40,11 @@ export interface StackLocation {
 
 /**
  * Whether `name` is a stack of the project that holds `cwd` (found upwards, as the CLI finds
- * `Pulumi.yaml` / `Pulumi.yml`), and which project it is of. Throws AuditInputError for a name
- * the CLI cannot take (empty parts, more than three parts).
+ * `Pulumi.yaml` / `Pulumi.yml`), and which project it is of. A name the CLI cannot take is the
+ * CLI's to report (runForStack).
  */
 export function stackLocation(name: string, cwd: string = process.cwd()): StackLocation {
   const parts = name.split("/");
-  if (parts.length > 3 || parts.some((p) => p.trim() === "")) {
-    throw new AuditInputError(`"${name}" is not a stack name: give STACK (of the project here) or ORG/PROJECT/STACK (organization/PROJECT/STACK with a DIY backend).`);
-  }
   const here = projectOf(cwd);
   // A project file whose name cannot be read (null) is the CLI's to report, in its own words.
   if (parts.length < 3) return { ...(here ? { project: here } : {}), inCurrentProject: here !== undefined };
@@ -53,40 +52,25 @@ export function stackLocation(name: string, cwd: string = process.cwd()): StackL
 }
 
 /**
- * Runs `pulumi ARGS --stack NAME --non-interactive` where the CLI resolves NAME (see the module
- * comment) and returns its stdout. `args` is the command without `--stack` (e.g. `["stack",
- * "export"]`). Rejects with a StackCommandError that names the command and the CLI's first error
- * line (never a secret: the CLI does not print them), or says what name to give instead.
+ * Runs `pulumi ARGS --stack NAME --non-interactive` in `options.cwd` and returns its stdout.
+ * `args` is the command without `--stack` (e.g. `["stack", "export"]`). Rejects with a
+ * StackCommandError that names the command and the CLI's first error line (never a secret: the
+ * CLI does not print them).
  */
-export async function runForStack(name: string, args: readonly string[], options: StackCommandOptions = {}): Promise<string> {
-  const cwd = options.cwd ?? process.cwd();
-  const where = stackLocation(name, cwd);
+export function runForStack(name: string, args: readonly string[], options: StackCommandOptions = {}): Promise<string> {
   const command = `pulumi ${args.join(" ")} --stack ${name}`;
-  if (!where.inCurrentProject && where.project === undefined) {
-    throw new StackCommandError(
-      `\`${command}\` needs a project: ${cwd} is in no Pulumi project (no Pulumi.yaml here or above). ` +
-        `Give the fully qualified name ORG/PROJECT/${name} (organization/PROJECT/${name} with a DIY backend such as file://), or run in the project's directory.`,
+  return new Promise<string>((resolve, reject) => {
+    execFile(
+      "pulumi",
+      [...args, "--stack", name, "--non-interactive"],
+      { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the pulumi CLI is not on PATH" : firstLine(stderr) || error.message;
+        reject(new StackCommandError(`\`${command}\` failed: ${why}`));
+      },
     );
-  }
-  // A stack of another project: a directory of that project, with nothing in it but its name.
-  const stub = where.inCurrentProject || where.project === undefined ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-seam-acs-stack-"));
-  try {
-    if (stub) fs.writeFileSync(path.join(stub, "Pulumi.yaml"), `name: ${where.project}\nruntime: nodejs\n`);
-    return await new Promise<string>((resolve, reject) => {
-      execFile(
-        "pulumi",
-        [...args, "--stack", name, "--non-interactive"],
-        { cwd: stub ?? cwd, env: options.env ?? process.env, maxBuffer: 256 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          if (!error) return resolve(stdout);
-          const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the pulumi CLI is not on PATH" : firstLine(stderr) || error.message;
-          reject(new StackCommandError(`\`${command}\` failed: ${why}`));
-        },
-      );
-    });
-  } finally {
-    if (stub) fs.rmSync(stub, { recursive: true, force: true });
-  }
+  });
 }
 
 /**

@@ -33,7 +33,7 @@ export function declarationsOfStacks(stacks: readonly StackState[], previewStack
   const seen = new Map<string, string>();
   for (const s of stacks) {
     if (previewStack !== undefined && s.stack === previewStack) {
-      throw new OtherStackError(`--also-stack ${s.source} is ${s.stack}, the stack this preview is of; give the other stacks that may declare the same pairs.`);
+      throw new OtherStackError(`--also-stack: ${s.source} is ${s.stack}, the stack this preview is of; give the other stacks that may declare the same pairs.`);
     }
     const earlier = seen.get(s.stack);
     if (earlier !== undefined) throw new OtherStackError(`The stack ${s.stack} is given twice (${earlier} and ${s.source}); give each stack once.`);
