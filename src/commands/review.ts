@@ -116,9 +116,10 @@ function parseOptions(argv: string[]): Options | "help" {
     "target-dependents": { type: "boolean" },
     destroy: { type: "boolean" },
     state: { type: "string" },
-    stack: { type: "string" },
+    // Before --stack: the list of options in usage errors ends "--stack VALUE, --help" as before.
     "also-stack": { type: "string", multiple: true },
     "fail-on-shared-removal": { type: "boolean" },
+    stack: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
