@@ -66,7 +66,8 @@ export function runForStack(name: string, args: readonly string[], options: Stac
       { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, maxBuffer: 256 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
-        const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the pulumi CLI is not on PATH" : firstLine(stderr) || error.message;
+        // The CLI's own words, without its "error: " prefix (the message already says it failed).
+        const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the pulumi CLI is not on PATH" : firstLine(stderr).replace(/^error: /, "") || error.message;
         reject(new StackCommandError(`\`${command}\` failed: ${why}`));
       },
     );
