@@ -63,7 +63,8 @@ Options:
   --state FILE          \`pulumi stack export\` output: list operations an interrupted run
                         left pending (the preview does not show them)
   --stack NAME          read names with that stack's seam:* config (runs \`pulumi config\`
-                        in the current directory), as the provider would
+                        in the current directory: a stack of the project here), as the
+                        provider would
   --also-stack NAME     another stack that may declare the same pairs (repeatable): a stack
                         of the project here, or ORG/PROJECT/STACK of any project
                         (organization/PROJECT/STACK with a DIY backend). A removal whose pair
