@@ -6,7 +6,6 @@
  * Exit codes: 0 ok; 3 a finding named in --fail-on is not empty (after printing the audit);
  * 1 bad input or Seam unreadable; 2 usage error (thrown as UsageError, reported by cli.ts).
  */
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import { parseCommandArgs } from "./parse-options";
 import { runCommand, UsageError, write } from "./usage";
@@ -18,6 +17,7 @@ import { AuditReport, buildAuditReport, FindingKind, findingKinds } from "../aud
 import { pairsDeclaredBy } from "../audit/state-pairs";
 import { canonical } from "../provider/inputs";
 import { AuditInputError, readStackState, StackState } from "../audit/stack-state";
+import { readStack, StackCommandError, stackLocation } from "../audit/read-stack";
 import { readStackConfig } from "../review/stack-config";
 import type { ConfigSource } from "../seam/settings";
 import { namesSettings, readFromSeam } from "../review/names";
@@ -45,7 +45,9 @@ per person who is in none of the listed groups. Nothing is added, removed or wri
 
 Options:
   --state FILE                 a \`pulumi stack export\` file (repeatable; "-" is stdin)
-  --stack NAME                 run \`pulumi stack export --stack NAME\` here (repeatable)
+  --stack NAME                 run \`pulumi stack export --stack NAME\` (repeatable): a stack of
+                               the project here, or ORG/PROJECT/STACK of any project, from any
+                               directory (organization/PROJECT/STACK with a DIY backend)
   --format FORMAT              text (default), markdown, or json
   --fail-on KINDS              exit 3 when any of these findings is not empty: a comma list
                                of unmanaged, missing, shared, pending (or "all")
@@ -58,9 +60,9 @@ Options:
                                through their user identity, each with its group (repeatable)
   -h, --help                   show this help
 
-Settings come, as the review's, from the first --stack's seam:* config and then the environment;
-with --state only, from the environment: SEAM_API_KEY, or SEAM_PERSONAL_ACCESS_TOKEN /
-SEAM_CONSOLE_SESSION_TOKEN with SEAM_WORKSPACE_ID; SEAM_ENDPOINT.
+Settings come, as the review's, from the first --stack's seam:* config (when it is a stack of
+the project here) and then the environment; otherwise from the environment: SEAM_API_KEY, or
+SEAM_PERSONAL_ACCESS_TOKEN / SEAM_CONSOLE_SESSION_TOKEN with SEAM_WORKSPACE_ID; SEAM_ENDPOINT.
 
 Exit codes: 0 ok, 3 a finding named in --fail-on (the audit is printed first), 1 bad input or
 Seam could not be read, 2 usage error.
@@ -140,21 +142,10 @@ async function readStateFile(file: string): Promise<StackState> {
   return readStackState(text, file);
 }
 
-/** `pulumi stack export --stack NAME` in the current directory (the program's), with the caller's Pulumi login. */
-function exportStack(stack: string): Promise<StackState> {
-  return new Promise((resolve, reject) => {
-    execFile("pulumi", ["stack", "export", "--stack", stack, "--non-interactive"], { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) {
-        const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the pulumi CLI is not on PATH" : stderr.trim().split("\n")[0] || error.message;
-        reject(new AuditInputError(`\`pulumi stack export --stack ${stack}\` failed: ${why}. Or pass the export with --state FILE.`));
-      } else {
-        try {
-          resolve(readStackState(stdout, `stack ${stack}`));
-        } catch (e) {
-          reject(e);
-        }
-      }
-    });
+/** `--stack NAME`: the stack's state through the pulumi CLI (audit/read-stack.ts), from any directory. */
+function exportStack(name: string): Promise<StackState> {
+  return readStack(name).catch((e: unknown) => {
+    throw e instanceof StackCommandError ? new AuditInputError(`${e.message.replace(/\.$/, "")}. Or pass the export with --state FILE.`) : e;
   });
 }
 
@@ -170,11 +161,13 @@ async function audit(options: Options): Promise<number> {
   const groups = touchedGroups(declarations);
 
   // As the review: with --stack, the (first) stack's own seam:* config, then the environment;
-  // otherwise the environment only.
+  // otherwise the environment only. A stack's config is in its project's directory: a first
+  // stack of another project (ORG/PROJECT/STACK) leaves the environment only.
   let config: ConfigSource | undefined;
-  if (options.stacks.length > 0) {
+  const configStack = options.stacks[0] !== undefined && stackLocation(options.stacks[0]).inCurrentProject ? options.stacks[0] : undefined;
+  if (configStack !== undefined) {
     try {
-      config = await readStackConfig(options.stacks[0]!);
+      config = await readStackConfig(configStack);
     } catch (e) {
       throw new AuditInputError((e as Error).message);
     }
@@ -184,7 +177,9 @@ async function audit(options: Options): Promise<number> {
     client = new SeamClient(namesSettings(process.env, config));
   } catch (e) {
     // SeamConfigError messages name keys, never values.
-    const source = config ? `the config of stack ${options.stacks[0]} and the environment` : "the environment (SEAM_* variables)";
+    const source = config
+      ? `the config of stack ${configStack} and the environment`
+      : `the environment (SEAM_* variables)${options.stacks.length > 0 ? `: the config of stack ${options.stacks[0]}, of another project than this directory's, is not read` : ""}`;
     throw new AuditInputError(`${(e as Error).message} The audit read its settings from ${source}.`);
   }
   if (options.entrances.length + options.people.length > 0) {

@@ -12,7 +12,7 @@ import { accessChanges } from "../review/access-changes";
 import { formatJson } from "../review/format-json";
 import { formatMarkdown } from "../review/format-markdown";
 import { formatText } from "../review/format-text";
-import { DoorLimits, doorGuard, guard, hasDoorLimits } from "../review/guard";
+import { DoorLimits, doorGuard, guard, hasDoorLimits, sharedRemovalGuard } from "../review/guard";
 import { buildDoorReport } from "../review/door-report";
 import { PersonChange, personChanges } from "../review/doors";
 import { missingGainExitCode, missingGainsProblem } from "../review/missing-gains";
@@ -22,6 +22,9 @@ import { PendingOperation, readPendingOperations } from "../review/pending-opera
 import { readStackConfig } from "../review/stack-config";
 import { readPreview, ReviewInputError } from "../review/preview-file";
 import { buildReport, Report } from "../review/report";
+import { declarationsOfStacks, OtherStackError, sharedRemovals, withOtherStacks } from "../review/other-stacks";
+import { readStack } from "../audit/read-stack";
+import { AuditInputError } from "../audit/stack-state";
 
 export const reviewUsage = `Usage: pulumi-seam-acs review [options]
 
@@ -60,7 +63,16 @@ Options:
   --state FILE          \`pulumi stack export\` output: list operations an interrupted run
                         left pending (the preview does not show them)
   --stack NAME          read names with that stack's seam:* config (runs \`pulumi config\`
-                        in the current directory), as the provider would
+                        in the current directory: a stack of the project here), as the
+                        provider would
+  --also-stack NAME     another stack that may declare the same pairs (repeatable): a stack
+                        of the project here, or ORG/PROJECT/STACK of any project
+                        (organization/PROJECT/STACK with a DIY backend). A removal whose pair
+                        it still declares is marked "still declared by stack NAME" (\`up\`
+                        removes it all the same, revoking that stack's access). Reads each
+                        stack with \`pulumi stack export\`; sends nothing to Seam
+  --fail-on-shared-removal
+                        exit 3 when any removal is still declared by an --also-stack
   -h, --help            show this help
 
 Without --stack, names are read with credentials from the environment only (not the stack
@@ -85,6 +97,8 @@ interface Options {
   readonly flags: EngineFlags;
   readonly state?: string;
   readonly stack?: string;
+  readonly alsoStacks: readonly string[];
+  readonly failOnSharedRemoval: boolean;
 }
 
 function parseOptions(argv: string[]): Options | "help" {
@@ -103,6 +117,9 @@ function parseOptions(argv: string[]): Options | "help" {
     "target-dependents": { type: "boolean" },
     destroy: { type: "boolean" },
     state: { type: "string" },
+    // Before --stack: the list of options in usage errors ends "--stack VALUE, --help" as before.
+    "also-stack": { type: "string", multiple: true },
+    "fail-on-shared-removal": { type: "boolean" },
     stack: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -145,6 +162,11 @@ function parseOptions(argv: string[]): Options | "help" {
   const targets = values.target ?? [];
   if (targets.some((t) => t.trim() === "")) throw new UsageError("--target takes a resource URN, as pulumi's --target does.");
   if (values["target-dependents"] && targets.length === 0) throw new UsageError("--target-dependents needs at least one --target, as for pulumi.");
+  const alsoStacks = values["also-stack"] ?? [];
+  if (alsoStacks.some((x) => x.trim() === "")) throw new UsageError("--also-stack takes a stack's name: STACK of the project here, or ORG/PROJECT/STACK.");
+  if (values["fail-on-shared-removal"] && alsoStacks.length === 0) {
+    throw new UsageError("--fail-on-shared-removal checks removals against the stacks given with --also-stack; give at least one.");
+  }
   const flags: EngineFlags = {
     ...(targets.length > 0 ? { targets } : {}),
     ...(values["target-dependents"] ? { targetDependents: true } : {}),
@@ -161,6 +183,8 @@ function parseOptions(argv: string[]): Options | "help" {
     flags,
     ...(values.state !== undefined ? { state: values.state } : {}),
     ...(values.stack !== undefined ? { stack: values.stack } : {}),
+    alsoStacks,
+    failOnSharedRemoval: values["fail-on-shared-removal"] === true,
   };
 }
 
@@ -185,6 +209,8 @@ async function review(options: Options): Promise<number> {
   const preview = readPreview(text, source);
   const changes = accessChanges(preview, options.flags);
   const pending = options.state === undefined ? null : readState(options.state);
+  // The other stacks' state first: a name that cannot be read fails before any request to Seam.
+  const others = options.alsoStacks.length === 0 ? undefined : await readOtherStacks(options.alsoStacks, preview.stack);
   const all = [...changes.removals, ...changes.additions, ...changes.moves, ...changes.unknown, ...changes.retained, ...changes.refusals, ...changes.splitMoves];
   const ids = (pick: (c: (typeof all)[number]) => string | null) => all.map(pick).filter((id): id is string => id !== null);
   // One member list per group that gains, loses or moves someone: it says whether each gain or
@@ -198,7 +224,8 @@ async function review(options: Options): Promise<number> {
     return 1;
   }
   const doorReport = named.doors ? buildDoorReport(named.doors, named.names) : undefined;
-  const report: Report = buildReport(changes, named.names, preview.stack, named.door, pending, doorReport);
+  const built: Report = buildReport(changes, named.names, preview.stack, named.door, pending, doorReport);
+  const report = others ? withOtherStacks(built, others.stacks, others.declarations) : built;
   await write(process.stdout, formats[options.format](report));
   if (named.warning) process.stderr.write(`${named.warning}\n`);
   // The JSON has no room for caveats; a pipeline log should still show them.
@@ -208,6 +235,11 @@ async function review(options: Options): Promise<number> {
     refusals: changes.refusals.length,
   });
   if (verdict.tripped) process.stderr.write(`${verdict.reason}\n`);
+  const sharedVerdict = sharedRemovalGuard(
+    options.failOnSharedRemoval,
+    sharedRemovals(report).map((r) => (r.stillDeclaredBy ?? []).map((d) => d.stack)),
+  );
+  if (sharedVerdict.tripped) process.stderr.write(`${sharedVerdict.reason}\n`);
   const doorVerdict = doorGuard(named.doors?.people, options.doorLimits, (id) => personLabel(doorReport, id));
   if (doorVerdict.tripped) process.stderr.write(`${doorVerdict.reason}\n`);
   // Before the guard's code: this `up` would fail whatever a reviewer decides.
@@ -216,7 +248,7 @@ async function review(options: Options): Promise<number> {
     process.stderr.write(`${missing}\n`);
     return missingGainExitCode;
   }
-  return verdict.tripped || doorVerdict.tripped ? 3 : 0;
+  return verdict.tripped || doorVerdict.tripped || sharedVerdict.tripped ? 3 : 0;
 }
 
 /** A person as the guard's line names them: full name, else email, else the acs_user id. */
@@ -235,6 +267,17 @@ async function readNames(options: Options, userIds: string[], groupIds: string[]
     return { names: noNames, warning: `warning: no names (ids only): ${(e as Error).message}` };
   }
   return namesFromSeam(process.env, userIds, groupIds, memberGroupIds, config, doorChanges);
+}
+
+/** `--also-stack`: each stack's state (audit/read-stack.ts) and the pairs they declare; bad names and unreadable stacks are ReviewInputErrors. */
+async function readOtherStacks(names: readonly string[], previewStack: string | undefined) {
+  try {
+    const states = await Promise.all(names.map((name) => readStack(name)));
+    return { stacks: states.map((s) => s.stack), declarations: declarationsOfStacks(states, previewStack) };
+  } catch (e) {
+    if (e instanceof AuditInputError || e instanceof OtherStackError) throw new ReviewInputError(e.message);
+    throw e;
+  }
 }
 
 function readState(file: string): PendingOperation[] {

@@ -18,7 +18,10 @@
  *  - `doors` (whenever names were read, unless `--no-doors`; `{ people: [] }` when no one changes): `{ people: [{ acsUserId, user, unchanged, loses, gains,
  *    keeps, undetermined }] }`; each door `{ acsEntranceId, name, acsSystemId }` with `via` (groups left
  *    that opened it) or `through` (groups that open it after), each `{ acsAccessGroupId, name }`;
- *    `undetermined`: `{ acsAccessGroupId, name, reason: unreadable | changing | person-unreadable }`.
+ *    `undetermined`: `{ acsAccessGroupId, name, reason: unreadable | changing | person-unreadable }`;
+ *  - with `--also-stack` only: `alsoStacks` (`<project>/<stack>` of each), and on every item of `removals`
+ *    `stillDeclaredBy: [{ stack, resources: [urn…] }]`, the given stacks whose state declares the pair
+ *    (empty when none): `up` removes it all the same, revoking that stack's access.
  */
 import { Report, ReportItem } from "./report";
 import { doorJson } from "./door-report";
@@ -32,6 +35,7 @@ export function formatJson(report: Report): string {
       user: i.user.kind === "named" ? { fullName: i.user.value.fullName, email: i.user.value.email } : null,
       group: i.group.kind === "named" ? { name: i.group.value.name } : null,
       ...(door ? { atSeam: i.atSeam } : {}),
+      ...(i.stillDeclaredBy ? { stillDeclaredBy: i.stillDeclaredBy.map((d) => ({ stack: d.stack, resources: [...d.resources] })) } : {}),
     }));
   return `${JSON.stringify(
     {
@@ -50,6 +54,7 @@ export function formatJson(report: Report): string {
           : report.pendingOperations.map((op) => ({ type: op.type, urn: op.urn, acsUserId: op.ids?.acsUserId ?? null, acsAccessGroupId: op.ids?.acsAccessGroupId ?? null })),
       notes: [...report.notes],
       ...(report.doors ? { doors: doorJson(report.doors) } : {}),
+      ...(report.alsoStacks ? { alsoStacks: [...report.alsoStacks] } : {}),
     },
     null,
     2,

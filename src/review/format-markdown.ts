@@ -6,6 +6,7 @@
 import type { GroupName, UserName } from "./names";
 import { nameOf } from "./preview-file";
 import { doorPhrases, doorSummary, PersonDoorReport } from "./door-report";
+import { stillDeclaredPhrase } from "./other-stacks";
 import { Known, Report, ReportItem, resourceNames, Section, sections, summaryLine } from "./report";
 
 const titles: Record<Section, string> = {
@@ -56,7 +57,9 @@ function row(item: ReportItem, section: Section): string {
   const [who, email] = person(item.user, item.acsUserId);
   const extra = item as ReportItem & { kind?: string; reason?: string; deletedWith?: string };
   const why = section === "splitMoves" ? ` (${extra.kind})` : section === "retained" ? ` (${extra.reason === "deletedWith" ? `deletedWith ${nameOf(extra.deletedWith ?? "")}` : "retainOnDelete"})` : "";
-  const resources = escapeCell(resourceNames(item, section)) + (item.mayBeMove ? " (may turn out to be a move)" : "") + escapeCell(why);
+  const shared = stillDeclaredPhrase(item);
+  const resources =
+    escapeCell(resourceNames(item, section)) + (item.mayBeMove ? " (may turn out to be a move)" : "") + escapeCell(why) + (shared ? ` — **${escapeCell(shared)}**` : "");
   return `| ${who} | ${email} | ${group(item.group, item.acsAccessGroupId)} | ${resources} |`;
 }
 

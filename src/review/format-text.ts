@@ -3,6 +3,7 @@ import { Known, Report, ReportItem, resourceNames, Section, sections, summaryLin
 import type { GroupName, UserName } from "./names";
 import { nameOf } from "./preview-file";
 import { doorPhrases, doorSummary } from "./door-report";
+import { stillDeclaredPhrase } from "./other-stacks";
 
 const headings: Record<Section, string> = {
   refusals: "Refused at pulumi up (the provider refuses these deletes before calling Seam):",
@@ -46,7 +47,8 @@ function line(item: ReportItem, section: Section): string {
   const suffix =
     (item.mayBeMove ? " (may turn out to be a move)" : "") +
     (section === "splitMoves" ? ` (${extra.kind})` : "") +
-    (section === "retained" ? ` (${extra.reason === "deletedWith" ? `deletedWith ${nameOf(extra.deletedWith ?? "")}` : "retainOnDelete"})` : "");
+    (section === "retained" ? ` (${extra.reason === "deletedWith" ? `deletedWith ${nameOf(extra.deletedWith ?? "")}` : "retainOnDelete"})` : "") +
+    (stillDeclaredPhrase(item) ? ` — ${stillDeclaredPhrase(item)}` : "");
   return `${person(item.user, item.acsUserId)} — ${group(item.group, item.acsAccessGroupId)} — ${clean(resourceNames(item, section))}${clean(suffix)}`;
 }
 

@@ -90,3 +90,20 @@ export function doorGuard(people: readonly PersonDoors[] | undefined, limits: Do
   }
   return { tripped: false };
 }
+
+/**
+ * `--fail-on-shared-removal`: trips when any removal's pair is still declared by a stack given
+ * with `--also-stack` (`stacksOfShared`: for each such removal, the stacks that declare it).
+ * `up` would revoke that stack's access; the stack's state would still say it has it.
+ */
+export function sharedRemovalGuard(failOnShared: boolean, stacksOfShared: readonly (readonly string[])[]): GuardResult {
+  if (!failOnShared || stacksOfShared.length === 0) return { tripped: false };
+  const stacks = [...new Set(stacksOfShared.flat())];
+  const n = stacksOfShared.length;
+  return {
+    tripped: true,
+    reason:
+      `pulumi-seam-acs review: guard tripped: ${n} removal${n === 1 ? " is" : "s are"} still declared by ${stacks.length === 1 ? "stack" : "stacks"} ${stacks.join(", ")}: ` +
+      `removing ${n === 1 ? "it" : "them"} revokes that access (--fail-on-shared-removal). Keep each pair in one stack (see the note above).`,
+  };
+}

@@ -30,6 +30,17 @@ export interface ReportItem {
    * gone". null when not read (--no-names, no credentials, Seam failing) and for moves and unknowns.
    */
   readonly atSeam: boolean | null;
+  /**
+   * Removals only, with `--also-stack`: the given stacks whose state still declares the pair
+   * (other-stacks.ts); empty when none does. Absent without `--also-stack`.
+   */
+  readonly stillDeclaredBy?: readonly StillDeclared[];
+}
+
+/** A stack other than the preview's that declares a pair: `<project>/<stack>` and the URNs of its resources. */
+export interface StillDeclared {
+  readonly stack: string;
+  readonly resources: readonly string[];
 }
 
 export interface Report {
@@ -51,6 +62,8 @@ export interface Report {
   readonly pendingOperations: readonly PendingOperation[] | null;
   /** Caveats a reader must see next to the figures (in the report itself, not only in a log). */
   readonly notes: readonly string[];
+  /** The stacks given with `--also-stack` (`<project>/<stack>`); absent without it. */
+  readonly alsoStacks?: readonly string[];
   /** The review in doors (whenever names were read, unless `--no-doors`): per person, entrances lost, gained and kept. */
   readonly doors?: DoorReport;
 }
@@ -162,6 +175,8 @@ export function summaryLine(r: Report): string {
   if (r.pendingOperations && r.pendingOperations.length > 0) parts.push(`${r.pendingOperations.length} left pending by an interrupted run`);
   if (adopted(r).length > 0) parts.push(`${adopted(r).length} adopted (already has access)`);
   if (alreadyGone(r).length > 0) parts.push(`${alreadyGone(r).length} already gone`);
+  const shared = r.removals.filter((i) => (i.stillDeclaredBy ?? []).length > 0).length;
+  if (shared > 0) parts.push(`${shared} still declared by another stack`);
   const line = parts.join(", ");
   return r.refusals.length > 0 ? `REFUSED at pulumi up (${r.refusals.length} delete${r.refusals.length === 1 ? "" : "s"} the provider refuses); if it ran: ${line}` : line;
 }
