@@ -16,6 +16,10 @@
  * The same scenarios run with the native type (seam:index:AccessGroupMembership, registered by the
  * same Node.js program as a plain CustomResource, served by the native plugin): there the
  * provider refuses a delete-first replacement at up, not at preview, and the invariants are the same.
+ * The native scenarios also move the program between provider instances in the changed step (the
+ * default seam provider, an explicit one, that one renamed with or without an alias), with the
+ * renames and replacements above: the old resources are deleted by another process than the one
+ * that checks and creates their successors (src/provider/declarers.ts).
  *
  * Bounded: SEAM_ACS_RANDOM_RUNS scenarios (default 3; SEAM_ACS_RANDOM_NATIVE_RUNS for the native type, default 2) from seed SEAM_ACS_RANDOM_SEED (default:
  * the day, so CI covers new scenarios daily while a failure replays). A failure prints the seed
@@ -44,9 +48,17 @@ if (byTransform.size > 0) {
     byTransform.has(args.name) ? { props: args.props, opts: { ...args.opts, deleteBeforeReplace: true } } : undefined,
   );
 }
+// An explicit seam provider for the native type ({ name, alias? }: alias is its earlier name), on the same workspace.
+class SeamProvider extends pulumi.ProviderResource {
+  constructor(name, opts) {
+    super("seam", name, { apiKey: pulumi.secret(process.env.SEAM_API_KEY), endpoint: process.env.SEAM_ENDPOINT }, opts);
+  }
+}
+const site = config.getObject("site");
+const provider = site ? new SeamProvider(site.name, site.alias ? { aliases: [{ name: site.alias }] } : {}) : undefined;
 for (const m of config.getObject("memberships") || []) {
   const ids = { acsUserId: m.acsUserId, acsAccessGroupId: m.acsAccessGroupId };
-  if (config.getBoolean("native")) new pulumi.CustomResource("${nativeMembershipType}", m.name, { ...ids, workspaceId: undefined }, m.opts || {});
+  if (config.getBoolean("native")) new pulumi.CustomResource("${nativeMembershipType}", m.name, { ...ids, workspaceId: undefined }, { ...(m.opts || {}), provider });
   else new AccessGroupMembership(m.name, ids, m.opts || {});
 }
 `;
@@ -60,6 +72,8 @@ interface Member {
   opts: Opts;
 }
 type Kind = "up" | "target" | "destroy-exclude-protected" | "continue-on-error";
+/** The provider instance of every membership (native type only): the default one (null) or an explicit one. */
+type Site = { name: string; alias?: string } | null;
 interface Scenario {
   seed: number;
   before: Member[];
@@ -67,6 +81,8 @@ interface Scenario {
   kind: Kind;
   targets: string[];
   fault?: { route: "add" | "remove"; fault: "definite" | "ambiguous" };
+  /** Native scenarios: the provider instance before and after the change. */
+  sites: { before: Site; after: Site };
 }
 
 /** A small seeded generator (mulberry32): a seed names one scenario, on every machine. */
@@ -123,7 +139,12 @@ function scenario(seed: number): Scenario {
   const targets = kind === "target" ? all.filter(() => chance(50)).slice(0, 3) : [];
   if (kind === "target" && targets.length === 0) targets.push(all[pick(all.length)]!);
   const fault = kind === "continue-on-error" ? { route: chance(60) ? ("add" as const) : ("remove" as const), fault: chance(50) ? ("definite" as const) : ("ambiguous" as const) } : undefined;
-  return { seed, before, after, kind, targets, ...(fault ? { fault } : {}) };
+  // Drawn last, so the draws above (and the dynamic scenarios) stay what they were for a seed.
+  // `--target` leaves a new provider out of the targets, which the engine refuses: no move there.
+  const siteBefore: Site = chance(50) ? { name: "site-a" } : null;
+  const moves: Site[] = siteBefore ? [null, { name: "site-a2" }, { name: "site-a3", alias: "site-a" }, siteBefore] : [{ name: "site-a" }, null];
+  const siteAfter = kind === "target" || kind === "destroy-exclude-protected" ? siteBefore : moves[pick(moves.length)]!;
+  return { seed, before, after, kind, targets, ...(fault ? { fault } : {}), sites: { before: siteBefore, after: siteAfter } };
 }
 
 /** Stands for the review of a preview that failed by refusing: nothing may change. */
@@ -198,10 +219,17 @@ async function runScenario(s: Scenario, { p, type, native }: Variant) {
   };
 
   await p.run(["config", "set", "memberships", JSON.stringify(entries(s.before)), "--stack", stack]);
+  const setSite = async (site: Site) => {
+    if (!native) return;
+    if (site) await p.run(["config", "set", "site", JSON.stringify(site), "--stack", stack]);
+    else await p.run(["config", "rm", "site", "--stack", stack], { allowFailure: true }); // not set: nothing to remove
+  };
+  await setSite(s.sites.before);
   // One step at a time (--parallel 1), so the injected fault hits the same request when a seed replays.
   await p.run(["up", "--yes", "--skip-preview", "--parallel", "1", "--stack", stack]);
   if (s.kind !== "destroy-exclude-protected") {
     await p.run(["config", "set", "memberships", JSON.stringify(entries(s.after)), "--stack", stack]);
+    await setSite(s.sites.after);
     if (byTransform.length > 0) await p.run(["config", "set", "dbrByTransform", JSON.stringify(byTransform), "--stack", stack]);
   }
 

@@ -39,6 +39,7 @@ interface RosterEntry {
   name: string;
   acsAccessGroupId: string;
   acsUserIds: Record<string, string>;
+  site?: string;
 }
 
 /**
@@ -190,7 +191,7 @@ test("pulumi import of a membership and a roster writes Go code that builds and 
   expect(fake.membersOf(g2).sort()).toEqual([b, c].sort());
 });
 
-test("a Go program with two explicit providers on two Seam workspaces; no credential in state or output", async () => {
+test("a Go program with two explicit providers on two Seam workspaces, and moves between provider instances with renames; no credential in state or output", async () => {
   const w1 = { user: fake.addUser("Go site A"), group: fake.addGroup("Go door A") };
   const w2 = { user: fake.addUser("Go site B", fake.seed.seed_workspace_2), group: fake.addGroup("Go door B", fake.seed.seed_workspace_2) };
   const p = await goProject("native-go-two-sites");
@@ -212,6 +213,33 @@ test("a Go program with two explicit providers on two Seam workspaces; no creden
     expect(up.stdout + up.stderr).not.toContain(token);
     expect(p.stateFiles()).not.toContain(token);
   }
+
+  // Moves between provider instances in one update, each with a rename (issue 27): the old resource is
+  // deleted by the old instance's process, its successor created by another. Only the add is sent.
+  // site-a renamed to site-a2 without an alias, and its membership renamed:
+  await setSites(p, { "site-a2": "siteAKey", "site-b": "siteBKey" });
+  await setMemberships(p, [
+    { name: "a-2", acsUserId: w1.user, acsAccessGroupId: w1.group, site: "site-a2" },
+    { name: "b", acsUserId: w2.user, acsAccessGroupId: w2.group, site: "site-b" },
+  ]);
+  let seen = fake.requests.length;
+  await p.up();
+  expect(mutationsSince(seen)).toEqual([`add ${w1.user}`]);
+  expect(fake.membersOf(w1.group)).toEqual([w1.user]);
+  // ...then from the explicit provider to the default one (the same workspace), renamed again, and
+  // site-b's membership into a roster on site-b:
+  await p.run(["config", "set", "seam:endpoint", fake.url]);
+  await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+  await setSites(p, { "site-b": "siteBKey" });
+  await setMemberships(p, [{ name: "a-3", acsUserId: w1.user, acsAccessGroupId: w1.group }]);
+  await setRosters(p, [{ name: "b-door", acsAccessGroupId: w2.group, acsUserIds: { b: w2.user }, site: "site-b" }]);
+  seen = fake.requests.length;
+  await p.up();
+  expect(mutationsSince(seen)).toEqual([`add ${w1.user}`]);
+  expect(fake.membersOf(w1.group)).toEqual([w1.user]);
+  expect(fake.membersOf(w2.group)).toEqual([w2.user]);
+  expect(Object.keys(await trackedByName(p)).sort()).toEqual(["a-3", "b-door"]);
+
   await p.destroy();
   expect(fake.membersOf(w1.group)).toEqual([]);
   expect(fake.membersOf(w2.group)).toEqual([]);
