@@ -130,12 +130,12 @@ function oracleHolders(s: Scenario, t: number): string[] {
 
 const asKeys = (xs: readonly Interval[]) => xs.map((i) => `${i.acsAccessGroupId}|${i.acsUserId} ${i.from.version}-${i.to?.version ?? "held"}`).sort();
 
-test("intervals and --at holders equal a plain oracle's on 200 seeded random histories of every state shape", () => {
+test("intervals and --at holders equal a plain oracle's on 200 seeded random histories of every state shape (plain, gzip and zstd files)", () => {
   const root = tmp();
   for (let seed = 1; seed <= 200; seed++) {
     const s = scenario(seed);
     const dir = path.join(root, `s${seed}`);
-    writeHistory(dir, "dev", s.updates, { gzip: seed % 7 === 0 });
+    writeHistory(dir, "dev", s.updates, seed % 7 === 0 ? { compression: "gzip" } : seed % 11 === 0 ? { compression: "zstd" } : {});
     const read = readDiyHistory(dir);
     expect({ seed, versions: read.steps.map((x) => x.update.version) }).toEqual({ seed, versions: s.updates.map((_, i) => i + 1) });
     const intervals = intervalsOf("p/dev", read.steps);
@@ -228,6 +228,13 @@ test("a resource of ours no reader knows, or ids held as secrets, fail the histo
   writeHistory(dir, "dev", [{ kind: "update", start: 1, end: 2, resources: [{ urn: urn("seam:index:Future", "x"), type: "seam:index:Future", custom: true, outputs: {} }] }]);
   expect(() => readDiyHistory(dir)).toThrow(AuditInputError);
   expect(() => readDiyHistory(dir)).toThrow(/update 1970-01-01T00:00:01Z.*seam:index:Future.*Upgrade pulumi-seam-acs/);
+  const secret = path.join(tmp(), "s");
+  const hidden = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc" };
+  writeHistory(secret, "dev", [
+    { kind: "update", start: 1, end: 2, resources: [] },
+    { kind: "update", start: 5, end: 6, resources: [{ urn: urn("pulumi-nodejs:dynamic/seam:AccessGroupMembership", "m"), type: "pulumi-nodejs:dynamic/seam:AccessGroupMembership", custom: true, id: "g/u", outputs: { acsUserId: hidden, acsAccessGroupId: "g" } }] },
+  ]);
+  expect(() => readDiyHistory(secret)).toThrow(/update 1970-01-01T00:00:05Z.*as secrets/);
 });
 
 /** Two intervals of one pair and one of another, with an update of each kind. */

@@ -10,8 +10,8 @@ import type { PulumiRun } from "./pulumi-cli";
 import { updateOf, type RawUpdate } from "./update";
 
 const pageSize = 100;
-/** Exports in flight at once: each is a CLI process and a download. */
-const exportsAtOnce = 4;
+/** Exports in flight at once: each is a CLI process waiting mostly on the backend. */
+const exportsAtOnce = 8;
 
 /** Every update of `stack` (oldest first) as `pulumi stack history --output json` lists it. */
 export async function listUpdates(run: PulumiRun, stack: string): Promise<(RawUpdate & { version: number })[]> {
