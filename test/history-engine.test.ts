@@ -199,9 +199,15 @@ test("--at: who held access between updates, by group and by door (doors as Seam
   expect(before1.holders).toEqual([]);
 
   const text = await history(["--stack", "dev", "--at", between[3]!], seamEnv());
-  expect(text.stdout).toContain(`At ${new Date(between[3]!).toISOString()}: 3 held access`);
+  expect(text.stdout).toContain(`At ${new Date(between[3]!).toISOString().replace(".000Z", "Z")}: 3 held access`);
   expect(text.stdout).toMatch(/By door\. Doors are the entrances each group opens at Seam now/);
   expect(text.stdout).toContain(`Lab door (${labDoor})\n    ${u.ada} through ${lab} (history/dev)`);
+
+  // With --entrance, the holders through the groups that open it, and that door only.
+  const lab3 = JSON.parse((await history(["--stack", "dev", "--entrance", "Lab door", "--at", between[3]!, "--format", "json"], seamEnv())).stdout);
+  expect(lab3.holders.map((h: { acsUserId: string; acsAccessGroupId: string }) => `${name(h.acsUserId)}@${name(h.acsAccessGroupId)}`)).toEqual(["ada@lab"]);
+  expect(lab3.doors.map((d: { entrance: { name: string } }) => d.entrance.name)).toEqual(["Lab door"]);
+  expect(lab3.question.entrances).toEqual([{ query: "Lab door", entrances: [{ acsEntranceId: labDoor, name: "Lab door", acsSystemId: expect.any(String) }], groups: [lab] }]);
 });
 
 test("--person by email (through Seam) or acs_user id, --group, --entrance, --since/--until", async () => {

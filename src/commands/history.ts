@@ -86,7 +86,7 @@ export function parseInstant(option: string, value: string): { text: string; ms:
   if ((!date && !full) || Number.isNaN(ms)) {
     throw new UsageError(`${option} takes an ISO 8601 time with its zone (e.g. 2026-11-03T23:00:00Z) or a date (2026-11-03), not "${value}".`);
   }
-  return { text: new Date(ms).toISOString(), ms };
+  return { text: new Date(ms).toISOString().replace(".000Z", "Z"), ms };
 }
 
 function parseOptions(argv: string[]): Options | "help" {
@@ -243,7 +243,10 @@ async function history(options: Options): Promise<number> {
             const d = groupDoors.get(g);
             return typeof d === "string" ? [{ acsAccessGroupId: g, reason: d }] : [];
           });
-        report = { stacks, question, intervals, holders, doors: byDoor(holders, groupDoors), unsureGroups };
+        // With --entrance, the doors asked about; otherwise every door the holders' groups open.
+        const asked = question.entrances ? new Set(question.entrances.flatMap((e) => e.entrances.map((x) => canonical(x.acsEntranceId)))) : undefined;
+        const doors = byDoor(holders, groupDoors).filter((d) => !asked || asked.has(canonical(d.entrance.acsEntranceId)));
+        report = { stacks, question, intervals, holders, doors, unsureGroups };
       } else report = { stacks, question, intervals, holders, ...(options.doors ? { doors: [], unsureGroups: [] } : {}) };
     } else report = { stacks, question, intervals };
   } finally {

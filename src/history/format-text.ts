@@ -62,6 +62,6 @@ export function formatHistoryText(report: HistoryReport): string {
   }
   out.push(`${report.intervals.length} interval${report.intervals.length === 1 ? "" : "s"}${report.question.at !== undefined ? " (all that match the question, not only at that instant)" : ""}`);
   for (const i of report.intervals) out.push(...intervalLines(i));
-  if (report.question.entrances) out.push("", doorsAsOfNow);
+  if (report.question.entrances && !report.doors) out.push("", doorsAsOfNow);
   return `${out.join("\n")}\n`;
 }
