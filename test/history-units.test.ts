@@ -4,6 +4,7 @@
  * moving between resources, destroys, failed updates), 0.1.0 state in the history, the update
  * metadata, the filters, the formats, and the exported-versions path fed by a stand-in CLI.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -319,4 +320,31 @@ test("a backend that exports versions: stack history in pages, one export per ve
   expect(calls.filter((c) => c.startsWith("stack history"))).toEqual(["stack history --stack prod --output json --page-size 100 --page 1", "stack history --stack prod --output json --page-size 100 --page 2"]);
   expect(calls.filter((c) => c.startsWith("stack export")).sort()).toEqual(versions.map((v) => `stack export --stack prod --version ${v}`).sort());
   expect(asKeys(intervalsOf(read.stack!, read.steps))).toEqual([`${g}|${u} 10-100`]);
+});
+
+test("the command over two stacks' history directories: one list, each interval with its stack; a stack given twice is refused", () => {
+  const root = tmp();
+  const g = uuid(1, "bbbb");
+  const [a, b] = [uuid(1, "aaaa"), uuid(2, "aaaa")];
+  const m = (stack: string, user: string) => ({ urn: `urn:pulumi:${stack}::doors::seam:index:AccessGroupMembership::m`, type: "seam:index:AccessGroupMembership", custom: true, id: `${g}/${user}`, outputs: { acsUserId: user, acsAccessGroupId: g } });
+  writeHistory(path.join(root, "prod"), "prod", [
+    { kind: "update", start: 1_780_000_000, end: 1_780_000_010, resources: [m("prod", a)] },
+    { kind: "destroy", start: 1_780_000_100, end: 1_780_000_110, resources: [] },
+  ]);
+  writeHistory(path.join(root, "lab"), "lab", [{ kind: "update", start: 1_780_000_050, end: 1_780_000_060, resources: [m("lab", a), m("lab", b)] }]);
+  const cli = (args: string[]) => spawnSync(process.execPath, [path.join(__dirname, "..", "dist", "cli.js"), "history", ...args], { encoding: "utf8", env: { PATH: process.env.PATH } });
+  const r = cli(["--history-dir", path.join(root, "prod"), "--history-dir", path.join(root, "lab"), "--format", "json", "--at", "2026-05-28T20:27:45Z", "--no-doors"]);
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const out = JSON.parse(r.stdout);
+  expect(out.stacks.map((s: { stack: string; updates: number }) => [s.stack, s.updates])).toEqual([["doors/prod", 2], ["doors/lab", 1]]);
+  expect(out.intervals.map((i: { stack: string; acsUserId: string; to: unknown }) => [i.stack, i.acsUserId, i.to === null])).toEqual([["doors/lab", a, true], ["doors/prod", a, false], ["doors/lab", b, true]]);
+  // 20:27:45: after the lab's update ended (20:27:40), before prod's destroy began (20:28:20): all three held.
+  expect(out.holders.map((h: { stack: string; acsUserId: string }) => `${h.stack} ${h.acsUserId}`)).toEqual([`doors/lab ${a}`, `doors/prod ${a}`, `doors/lab ${b}`]);
+  const twice = cli(["--history-dir", path.join(root, "prod"), "--history-dir", path.join(root, "prod")]);
+  expect(twice.status).toBe(1);
+  expect(twice.stderr).toMatch(/The stack doors\/prod is given twice/);
+  const missing = cli(["--history-dir", path.join(root, "nope")]);
+  expect(missing.status).toBe(1);
+  expect(missing.stderr).toMatch(/--history-dir .*nope: no such directory/);
 });
