@@ -16,6 +16,7 @@ import { readStackConfig } from "../review/stack-config";
 import { namesSettings } from "../review/names";
 import { canonical } from "../provider/inputs";
 import { SeamClient } from "../seam/client";
+import { SeamApiError } from "../seam/errors";
 import type { ConfigSource } from "../seam/settings";
 import { byDoor, groupsOpening, readGroupEntrances, type GroupEntrances } from "../history/doors";
 import { byPairThenTime, intervalsOf, type Interval } from "../history/intervals";
@@ -264,5 +265,6 @@ async function history(options: Options): Promise<number> {
 
 /** Runs `history` with the arguments after the command name; returns the exit code. */
 export function runHistory(argv: string[]): Promise<number> {
-  return runCommand("history", historyUsage, parseOptions(argv), history, (e) => e instanceof AuditInputError || e instanceof AccessInputError);
+  // A Seam read that failed says what and why in its message (never a token): an answer, not a crash.
+  return runCommand("history", historyUsage, parseOptions(argv), history, (e) => e instanceof AuditInputError || e instanceof AccessInputError || e instanceof SeamApiError);
 }
