@@ -254,6 +254,9 @@ test("markdown and CSV; a stack with no history; unknown people, stacks and opti
   const noSeam = await history(["--stack", "dev", "--person", "ada@example.com"], { SEAM_API_KEY: undefined, SEAM_ENDPOINT: undefined });
   expect(noSeam.code).toBe(1);
   expect(noSeam.stderr).toMatch(/Seam is needed for --person ada@example.com/);
+  const refused = await history(["--stack", "dev", "--person", "ada@example.com"], { ...seamEnv(), SEAM_API_KEY: "seam_wrong_key_123" });
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).not.toMatch(/unexpected failure|seam_wrong_key_123/);
   const unknownStack = await history(["--stack", "nope"]);
   expect(unknownStack.code).toBe(1);
   expect(unknownStack.stderr).toMatch(/`pulumi stack history --stack nope .*` failed: .*nope/);
