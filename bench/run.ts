@@ -8,6 +8,7 @@
  *
  *   npm run bench -- --sizes 100,1000 --groups 1,10,100 --latency 50 [--rate-limit 50] [--parallel 8]
  *   npm run bench -- --sizes 1000,10000 --groups 10,100 --shapes roster,native-roster   # campus scale
+ *   npm run bench -- --only history --sizes 100,1000 --history-updates 500   # the history's row only
  *
  * Per-resource shapes (membership, baseline) grow with the square of N in the engine (the file
  * backend rewrites the checkpoint after every step): above --per-resource-max (default 1,000)
@@ -21,6 +22,7 @@ import globalSetup from "../test/global-setup";
 import { PulumiProject } from "../test/support/pulumi";
 import { runReview } from "../test/support/review";
 import { RecordedRequest, SeamFake, startSeamFake } from "../test/support/seam-fake";
+import { benchHistory } from "./history";
 
 const { values: args } = parseArgs({
   options: {
@@ -31,6 +33,9 @@ const { values: args } = parseArgs({
     parallel: { type: "string" },
     shapes: { type: "string", default: "membership,roster,native-membership,native-roster,baseline" },
     "per-resource-max": { type: "string", default: "1000" },
+    // `pulumi-seam-acs history` over this many updates of a stack of N memberships (0: no row).
+    "history-updates": { type: "string", default: "500" },
+    only: { type: "string" },
   },
 });
 type Shape = "membership" | "roster" | "native-membership" | "native-roster" | "baseline";
@@ -169,7 +174,19 @@ function ratio(a: number, b: number): string {
   return b === 0 ? (a === 0 ? "–" : "∞") : `${(a / b).toFixed(2)}×`;
 }
 
+/** The history's rows: one per N of --sizes, over G = the first of --groups. */
+function historyRows(): void {
+  const updates = Number(args["history-updates"]);
+  if (!(updates > 0)) return;
+  console.log(`\n| updates | N | G | history (--format json) | intervals | history files |\n|---|---|---|---|---|---|`);
+  for (const n of sizes) {
+    const r = benchHistory(updates, n, groupCounts[0]!);
+    console.log(`| ${updates} | ${n} | ${groupCounts[0]} | ${r.seconds.toFixed(1)} s | ${r.intervals} | ${(r.bytes / 1e6).toFixed(0)} MB |`);
+  }
+}
+
 async function main() {
+  if (args.only === "history") return historyRows();
   globalSetup();
   const fake = await startSeamFake();
   fake.setLatency(latencyMs);
@@ -227,6 +244,7 @@ async function main() {
   console.log(`| ${header.join(" | ")} |`);
   console.log(`|${header.map(() => "---").join("|")}|`);
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+  historyRows();
   const consumer = process.env.SEAM_ACS_TEST_CONSUMER;
   if (consumer?.startsWith(os.tmpdir())) fs.rmSync(consumer, { recursive: true, force: true });
 }

@@ -9,6 +9,7 @@ import "./commands/supported-node";
 import { runAudit } from "./commands/audit";
 import { runDevServer } from "./commands/dev-server";
 import { runExport } from "./commands/export";
+import { runHistory } from "./commands/history";
 import { runReview } from "./commands/review";
 import { UsageError, write } from "./commands/usage";
 
@@ -17,6 +18,7 @@ const commands: Readonly<Record<string, (argv: string[]) => Promise<number>>> = 
   review: runReview,
   audit: runAudit,
   export: runExport,
+  history: runHistory,
   "dev-server": runDevServer,
 };
 
@@ -26,6 +28,7 @@ Commands:
   review      who gains and who loses access in a \`pulumi preview --json\`, in names; a guard
   audit       a stack's state against who is in its access groups at Seam now (read-only)
   export      a roster file of who is in access groups at Seam now (read-only)
+  history     who held which access group over a stack's updates, and when; who held it at an instant
   dev-server  a local Seam (Seam's fake) for trying a program, seeded from a YAML file
 
 Run \`pulumi-seam-acs <command> --help\` for a command's options.

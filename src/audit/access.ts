@@ -57,7 +57,7 @@ export interface PersonAccess {
 }
 
 /** Reads each group's entrances once per audit. */
-class EntranceCache {
+export class EntranceCache {
   private readonly lists = new Map<string, Promise<Entrance[] | "changing" | "unreadable">>();
   constructor(private readonly reader: AccessReader) {}
   of(group: AccessGroup): Promise<Entrance[] | "changing" | "unreadable"> {
@@ -159,7 +159,7 @@ export async function personAccess(reader: AccessReader, query: string): Promise
 }
 
 /** The person's ACS users: by email through user identities and the users' own emails; by id through its user identity. */
-async function findPerson(reader: AccessReader, query: string): Promise<AcsUser[]> {
+export async function findPerson(reader: AccessReader, query: string): Promise<AcsUser[]> {
   const found = new Map<string, AcsUser>();
   const add = (users: readonly AcsUser[] | undefined) => users?.forEach((u) => found.set(canonical(u.acsUserId), u));
   if (query.includes("@")) {
