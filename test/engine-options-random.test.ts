@@ -21,7 +21,7 @@
  * renames and replacements above: the old resources are deleted by another process than the one
  * that checks and creates their successors (src/provider/declarers.ts).
  *
- * Bounded: SEAM_ACS_RANDOM_RUNS scenarios (default 3; SEAM_ACS_RANDOM_NATIVE_RUNS for the native type, default 2) from seed SEAM_ACS_RANDOM_SEED (default:
+ * Bounded: SEAM_ACS_RANDOM_RUNS scenarios (default 3; SEAM_ACS_RANDOM_NATIVE_RUNS for the native type, default 4) from seed SEAM_ACS_RANDOM_SEED (default:
  * the day, so CI covers new scenarios daily while a failure replays). A failure prints the seed
  * and the scenario: `SEAM_ACS_RANDOM_SEED=<seed> SEAM_ACS_RANDOM_RUNS=1 npx jest test/engine-options-random.test.ts`.
  */
@@ -34,7 +34,7 @@ import { membershipType, readPreview } from "../src/review/preview-file";
 import { addRoute, Fault, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
 
 const runs = Number(process.env.SEAM_ACS_RANDOM_RUNS ?? 3);
-const nativeRuns = Number(process.env.SEAM_ACS_RANDOM_NATIVE_RUNS ?? 2);
+const nativeRuns = Number(process.env.SEAM_ACS_RANDOM_NATIVE_RUNS ?? 4);
 const firstSeed = Number(process.env.SEAM_ACS_RANDOM_SEED ?? Math.floor(Date.now() / 86_400_000));
 
 /** Entries carry resource options; `dbrByTransform` names get deleteBeforeReplace from a stack transform. */

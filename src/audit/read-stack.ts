@@ -58,12 +58,21 @@ export function stackLocation(name: string, cwd: string = process.cwd()): StackL
  * CLI does not print them).
  */
 export function runForStack(name: string, args: readonly string[], options: StackCommandOptions = {}): Promise<string> {
-  const command = `pulumi ${args.join(" ")} --stack ${name}`;
+  return runPulumi([...args, "--stack", name], options);
+}
+
+/**
+ * Runs `pulumi ARGS --non-interactive` (a reading command: `stack export`, `stack history`,
+ * `whoami`, `config`) in `options.cwd` with the caller's login, and resolves to its stdout (up to
+ * 512 MiB). Rejects with a StackCommandError naming the command and the CLI's first error line.
+ */
+export function runPulumi(args: readonly string[], options: StackCommandOptions = {}): Promise<string> {
+  const command = `pulumi ${args.join(" ")}`;
   return new Promise<string>((resolve, reject) => {
     execFile(
       "pulumi",
-      [...args, "--stack", name, "--non-interactive"],
-      { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, maxBuffer: 256 * 1024 * 1024 },
+      [...args, "--non-interactive"],
+      { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, maxBuffer: 512 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
         // The CLI's own words, without its "error: " prefix (the message already says it failed).
