@@ -129,8 +129,8 @@ describe("a Seam that cannot be reached", () => {
   }
 
   test.each([
-    ["refuses connections", async () => `http://127.0.0.1:${await closedPort()}`, "environment", /the connection to 127\.0\.0\.1:\d+ was refused \(ECONNREFUSED\): nothing listens there; check that Seam runs there .* and that SEAM_ENDPOINT names it/],
-    ["has a name that does not resolve", async () => "https://seam.invalid", "stack config", /the host name seam\.invalid does not resolve \(ENOTFOUND\); check the spelling of seam:endpoint/],
+    ["refuses connections", async (): Promise<string> => `http://127.0.0.1:${await closedPort()}`, "environment", /the connection to 127\.0\.0\.1:\d+ was refused \(ECONNREFUSED\): nothing listens there; check that Seam runs there .* and that SEAM_ENDPOINT names it/],
+    ["has a name that does not resolve", async (): Promise<string> => "https://seam.invalid", "stack config", /the host name seam\.invalid does not resolve \(ENOTFOUND\); check the spelling of seam:endpoint/],
   ] as const)("an endpoint that %s: one error naming it and where it was set, within seconds, with the full retry budget; later requests are not sent", async (_what, endpoint, from, why) => {
     const url = await endpoint();
     const client = new SeamClient({ ...fakeSettings(fake, { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000, operationTimeoutMs: 300_000 }), endpoint: url, endpointFrom: from });

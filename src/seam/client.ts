@@ -504,6 +504,7 @@ export class SeamClient {
         endpointKey: from === "stack config" ? "seam:endpoint" : from === "environment" ? "SEAM_ENDPOINT" : "seam:endpoint (or SEAM_ENDPOINT)",
         code,
         repeat: this.unreachableFirst !== undefined,
+        first: this.unreachableFirst?.error,
       },
     );
     if (this.unreachableFirst) {

@@ -135,17 +135,28 @@ export class SeamUnreachableError extends SeamApiError {
   /** The network error's code (ECONNREFUSED, ENOTFOUND, …). */
   readonly code: string;
   readonly repeat: boolean;
+  /** The error that named the endpoint: this one, or for a repeat the first of its client. */
+  readonly first: SeamUnreachableError;
 
-  constructor(details: SeamApiErrorDetails & { readonly endpoint: string }, unreachable: UnreachableDetails) {
+  constructor(
+    private readonly details: SeamApiErrorDetails & { readonly endpoint: string },
+    private readonly unreachable: UnreachableDetails & { readonly first?: SeamUnreachableError },
+  ) {
     super({ ...details, neverReached: true }, describeUnreachable(details, unreachable));
     this.endpoint = details.endpoint;
     this.code = unreachable.code;
     this.repeat = unreachable.repeat;
-    this.stack = `${details.operation}: Seam could not be reached (the error names the endpoint and what to check)`;
+    this.first = unreachable.first ?? this;
+    this.stack = "Seam could not be reached; the resource's error names the endpoint and what to check";
   }
 
   override toString(): string {
-    return "Seam could not be reached";
+    return this.details.operation;
+  }
+
+  /** The same failure said again, pointing to the first: for another resource of the same run. */
+  repeated(): SeamUnreachableError {
+    return this.repeat ? this : new SeamUnreachableError(this.details, { ...this.unreachable, repeat: true, first: this.first });
   }
 }
 
