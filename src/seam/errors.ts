@@ -163,7 +163,8 @@ export class SeamUnreachableError extends SeamApiError {
 function describeUnreachable(d: SeamApiErrorDetails & { readonly endpoint: string }, u: UnreachableDetails): string {
   const tail = `[${d.route}; ${d.attempts} attempt${d.attempts === 1 ? "" : "s"}]`;
   if (u.repeat) {
-    return `${d.operation} was not sent: Seam could not be reached (an earlier error of this run names the endpoint and what to check); nothing was changed at Seam ${tail}`;
+    const what = d.notSent ? "was not sent" : "failed";
+    return `${d.operation} ${what}: Seam could not be reached (an earlier error of this run names the endpoint and what to check); nothing was changed at Seam ${tail}`;
   }
   let host = d.endpoint;
   try {
