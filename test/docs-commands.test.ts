@@ -60,14 +60,15 @@ describe.each(pages)("$file", ({ file, blocks }) => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "docs-home-"));
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "docs-project", private: true }));
     const envFile = path.join(home, "env.sh");
-    // What a reader's shell has (this machine's network and npm settings), with the CLI, Node 22 and
-    // the package's command on PATH, and nothing of Seam or of a Pulumi backend.
+    // What a reader's shell has (this machine's network and npm settings), with the CLI and its
+    // language hosts (YAML's, as an official Pulumi install has it), Node 22 and the package's
+    // command on PATH, and nothing of Seam or of a Pulumi backend.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SEAM_|PULUMI_|JEST_|npm_)/i.test(k)));
     const userNpmrc = path.join(os.homedir(), ".npmrc");
     const env: NodeJS.ProcessEnv = {
       ...inherited,
       ...(fs.existsSync(userNpmrc) ? { npm_config_userconfig: userNpmrc } : {}),
-      PATH: [process.env.PULUMI_SEAM_ACS_PULUMI_BIN, nodeBinDir, path.join(consumer, "node_modules", ".bin"), process.env.PATH].join(path.delimiter),
+      PATH: [process.env.PULUMI_SEAM_ACS_PULUMI_BIN, process.env.PULUMI_SEAM_ACS_LANGUAGE_HOSTS_BIN, nodeBinDir, path.join(consumer, "node_modules", ".bin"), process.env.PATH].join(path.delimiter),
       HOME: home,
       PULUMI_HOME: path.join(home, ".pulumi-home"),
       PULUMI_SKIP_UPDATE_CHECK: "true",

@@ -209,6 +209,30 @@ describe("providers", () => {
   });
 });
 
+test("pulumi import of a pair that is not in the group says so in Seam's terms: the user, the group, that declaring it would add it; nothing enters the state", async () => {
+  const ada = fake.addUser("Ada Absent", undefined, { email: "ada.absent@example.com" });
+  const lobby = fake.addGroup("Absent Lobby");
+  const name = "native-yaml-import-absent";
+  const p = new PulumiProject(name, { files: { "Pulumi.yaml": `name: ${name}\nruntime: yaml\npackages:\n  seam: ${pluginDir()}\n` } });
+  await configureDefault(p);
+  const seen = fake.requests.length;
+  const r = await p.run(["import", "seam:index:AccessGroupMembership", "ada-lobby", `${lobby}/${ada}`, "--yes"], { allowFailure: true });
+  expect(r.code).not.toBe(0);
+  const out = r.stdout + r.stderr;
+  expect(out).toContain(
+    `Cannot import AccessGroupMembership ${lobby}/${ada}: the ACS user ${ada} (Ada Absent, ada.absent@example.com) is not in the access group ${lobby} (Absent Lobby) at Seam, ` +
+      "so there is no membership to import. Declaring the pair in the program (without importing it) would add the user to the group at the next `pulumi up`; nothing was changed.",
+  );
+  expect(out).not.toMatch(/does not exist/);
+  expect(mutationsSince(seen)).toEqual([]);
+  expect(await seamResources(p)).toEqual([]);
+  // A group Seam does not have, as a roster import: said as such.
+  const ghost = await p.run(["import", "seam:index:AccessGroupRoster", "ghost", "acs_access_group_that_does_not_exist", "--yes"], { allowFailure: true });
+  expect(ghost.code).not.toBe(0);
+  expect(ghost.stdout + ghost.stderr).toContain("Cannot import AccessGroupRoster acs_access_group_that_does_not_exist: Seam has no access group acs_access_group_that_does_not_exist in the workspace of these credentials");
+  expect(await seamResources(p)).toEqual([]);
+});
+
 test("pulumi import of a membership and a roster: the code it prints previews with no change and up sends nothing", async () => {
   const [a, b, c] = ["Imp A", "Imp B", "Imp C"].map((n) => fake.addUser(n)) as [string, string, string];
   const [g1, g2] = [fake.addGroup("Imp 1"), fake.addGroup("Imp 2")];

@@ -1,4 +1,4 @@
-import { defaultRetryPolicy, isRetryable, isRetryableInPreview, parseRetryAfterMs, retryDelayMs } from "../src/seam/retry-policy";
+import { defaultRetryPolicy, isRetryable, isUnreachable, parseRetryAfterMs, retriesUnreachable, retryDelayMs, unreachableRetryWindowMs } from "../src/seam/retry-policy";
 
 const policy = { ...defaultRetryPolicy, baseDelayMs: 100, maxDelayMs: 1_000 };
 
@@ -31,13 +31,28 @@ test("Retry-After in seconds or as an HTTP date is a lower bound", () => {
   expect(parseRetryAfterMs("Fri, 27 Nov 2026 09:00:00 GMT", now)).toBe(0);
 });
 
-test("in a preview, an endpoint that refuses connections or cannot be reached is not retried; everything else is as in up", () => {
-  for (const code of ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]) {
+test("an endpoint that refuses connections or cannot be reached is retried only within a few seconds, in every command; everything else keeps the full budget", () => {
+  for (const code of ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND"]) {
     expect(isRetryable({ kind: "network", code })).toBe(true);
-    expect(isRetryableInPreview({ kind: "network", code })).toBe(false);
+    expect(isUnreachable({ kind: "network", code })).toBe(true);
   }
   for (const outcome of [{ kind: "network", code: "ECONNRESET" }, { kind: "timeout" }, { kind: "response", status: 503 }, { kind: "response", status: 429 }] as const) {
-    expect(isRetryableInPreview(outcome)).toBe(true);
+    expect(isUnreachable(outcome)).toBe(false);
+    expect(isRetryable(outcome)).toBe(true);
   }
-  expect(isRetryableInPreview({ kind: "response", status: 404 })).toBe(false);
+  expect(isRetryable({ kind: "response", status: 404 })).toBe(false);
+  // The window is a bound on the whole operation: the 15 s a newcomer waits at most includes the CLI's own start.
+  expect(unreachableRetryWindowMs).toBeLessThanOrEqual(5_000);
+  expect(retriesUnreachable(0, 500)).toBe(true);
+  expect(retriesUnreachable(unreachableRetryWindowMs - 100, 200)).toBe(false);
+  // The backoff's own delays: attempts 1..3 wait 0.25–0.5, 0.5–1 and 1–2 s, so at most three tries fit.
+  let elapsed = 0;
+  let attempts = 1;
+  for (let a = 1; ; a++) {
+    const delay = retryDelayMs(a, { kind: "network", code: "ECONNREFUSED" }, defaultRetryPolicy, 0, () => 1);
+    if (!retriesUnreachable(elapsed, delay)) break;
+    elapsed += delay;
+    attempts++;
+  }
+  expect(attempts).toBeLessThanOrEqual(3);
 });

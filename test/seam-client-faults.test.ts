@@ -1,5 +1,6 @@
 import { RetryNotice, SeamClient } from "../src/seam/client";
-import { SeamApiError } from "../src/seam/errors";
+import net from "node:net";
+import { SeamApiError, SeamUnreachableError } from "../src/seam/errors";
 import { RequestBudget } from "../src/seam/request-budget";
 import { addRoute as route, SeamFake, startSeamFake } from "./support/seam-fake";
 import { fakeSettings } from "./support/settings";
@@ -115,4 +116,52 @@ test("a request that finds no place in the budget in time is not sent, and its o
     held({ kind: "done" });
     await client.close();
   }
+});
+
+describe("a Seam that cannot be reached", () => {
+  /** A loopback port nothing listens on. */
+  async function closedPort(): Promise<number> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  test.each([
+    ["refuses connections", async (): Promise<string> => `http://127.0.0.1:${await closedPort()}`, "environment", /the connection to 127\.0\.0\.1:\d+ was refused \(ECONNREFUSED\): nothing listens there; check that Seam runs there .* and that SEAM_ENDPOINT names it/],
+    ["has a name that does not resolve", async (): Promise<string> => "https://seam.invalid", "stack config", /the host name seam\.invalid does not resolve \(ENOTFOUND\); check the spelling of seam:endpoint/],
+  ] as const)("an endpoint that %s: one error naming it and where it was set, within seconds, with the full retry budget; later requests are not sent", async (_what, endpoint, from, why) => {
+    const url = await endpoint();
+    const client = new SeamClient({ ...fakeSettings(fake, { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000, operationTimeoutMs: 300_000 }), endpoint: url, endpointFrom: from });
+    try {
+      const started = Date.now();
+      const error = await client.removeUserFromAccessGroup({ acsUserId: "u", acsAccessGroupId: "g" }).catch((e) => e);
+      const seconds = (Date.now() - started) / 1000;
+      expect(error).toBeInstanceOf(SeamUnreachableError);
+      const where = from === "environment" ? "SEAM_ENDPOINT in the environment" : "seam:endpoint in the stack config";
+      expect(error.message).toContain(`Removing the user from the access group failed: Seam could not be reached at ${url} (${where}): `);
+      expect(error.message).toMatch(why);
+      expect(error.message).toMatch(/Nothing was changed at Seam \[\/acs\/users\/remove_from_access_group; [1-5] attempts?\]$/);
+      expect(error.message).not.toContain("\n");
+      // Nothing reached Seam: a delete need not check whether the remove took effect.
+      expect(error.outcomeUnknown).toBe(false);
+      // No message and no frame in what the dynamic-provider host prints beside it.
+      expect(`${error}: ${error.stack}`).not.toContain(url);
+      expect(`${error}: ${error.stack}`).not.toMatch(/\.ts:\d+|\.js:\d+/);
+      // A few seconds of tries, not eight attempts over most of a minute (bound with room for a loaded machine).
+      expect(seconds).toBeLessThan(8);
+      expect(client.unreachable).toBe(error);
+
+      // The next request of the same run is not sent, and does not name the endpoint again.
+      const again = Date.now();
+      const next = await client.listAccessGroups().catch((e) => e);
+      expect(Date.now() - again).toBeLessThan(1_000);
+      expect(next).toBeInstanceOf(SeamUnreachableError);
+      expect(next.message).not.toContain(url);
+      expect(next.message).toMatch(/^Listing the workspace's access groups was not sent: Seam could not be reached \(an earlier error of this run names the endpoint and what to check\)/);
+    } finally {
+      await client.close();
+    }
+  }, 30_000);
 });

@@ -195,6 +195,8 @@ async function audit(options: Options): Promise<number> {
     // Everyone the states name, so that a missing pair's person is named too; list members are named by their list.
     const users = declarations.map((d) => d.ids.acsUserId);
     const read = await readFromSeam(client, users, groups, groups);
+    // Seam could not be reached: one line that names the endpoint, not a count of unread groups.
+    if (client.unreachable) throw client.unreachable;
     const door = read.door!;
     const unread = groups.filter((g) => door.members(g) === undefined);
     if (unread.length > 0) {

@@ -219,6 +219,11 @@ async function review(options: Options): Promise<number> {
   // The review in doors: every pair whose remove `up` sends, and every gain.
   const doorChanges = options.doors ? personChanges(changes.removals, changes.additions) : undefined;
   const named: NameResult = options.names ? await readNames(options, ids((c) => c.acsUserId), ids((c) => c.acsAccessGroupId), doorGroups, doorChanges) : { names: noNames };
+  if (named.unreachable) {
+    // Names, the state at the door and the doors all come from Seam: a review without them would read as "nobody affected".
+    process.stderr.write(`pulumi-seam-acs review: ${named.unreachable.message} (--no-names reviews the ids without Seam.)\n`);
+    return 1;
+  }
   if (named.warning && options.requireNames) {
     process.stderr.write(`pulumi-seam-acs review: names are required (--require-names) but ${named.warning.replace(/^warning: /, "")}\n`);
     return 1;

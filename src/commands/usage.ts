@@ -1,3 +1,5 @@
+import { SeamUnreachableError } from "../seam/errors";
+
 /** What every command shares: the usage error (exit 2) and a write that waits for the stream. */
 export class UsageError extends Error {}
 
@@ -25,7 +27,9 @@ export async function runCommand<O>(
     return await body(options);
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    const message = isInputError(e) ? (e as Error).message : `unexpected failure: ${(e as Error).message ?? String(e)}`;
+    // Seam could not be reached: the one line that names the endpoint, whichever request met it first.
+    const message =
+      e instanceof SeamUnreachableError ? e.first.message : isInputError(e) ? (e as Error).message : `unexpected failure: ${(e as Error).message ?? String(e)}`;
     process.stderr.write(`pulumi-seam-acs ${name}: ${message}\n`);
     return 1;
   }

@@ -113,10 +113,14 @@ export class NativeResources {
     const importing = Object.keys(props).length === 0;
     if (importing) refuseBadImportId(kind, id);
     if (kind === "roster" && importing) {
-      const result = await this.provider.adoptRoster(id.startsWith(rosterIdPrefix) ? id.slice(rosterIdPrefix.length) : id);
+      const group = id.startsWith(rosterIdPrefix) ? id.slice(rosterIdPrefix.length) : id;
+      const result = await this.provider.adoptRoster(group);
+      // The engine alone would say "resource '…' does not exist".
+      if (!result.id) throw new Error(`Cannot import AccessGroupRoster ${group}: Seam has no access group ${group} in the workspace of these credentials, so there is nothing to import.`);
       return this.nativeRead(kind, result);
     }
     const result = await this.provider.read(id, this.shared(kind, props));
+    if (importing && !result.id) throw new Error(await this.provider.absentPairMessage(parseMembershipId(id)!));
     return this.nativeRead(kind, result);
   }
 

@@ -21,6 +21,8 @@ import { decideRemoval } from "./removal-policy";
 import { Clock, CreatedButFailedError, waitForSyncAfter, waitForSyncAfterAdd } from "./sync-wait";
 import { RosterProvider } from "./roster-provider";
 import { CredentialRefusals } from "./refused-credentials";
+import { absentPairMessage } from "./absent-pair";
+import { UnreachableOnce } from "./unreachable-once";
 
 export type MembershipOutputs = {
   readonly acsUserId: string;
@@ -61,6 +63,8 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   private readonly facts: DeploymentFacts;
   /** Seam refusing the credentials in read or delete, said once per process (refused-credentials.ts). */
   private readonly refusals = new CredentialRefusals();
+  /** A Seam that cannot be reached, said with its endpoint by one resource of the run (unreachable-once.ts). */
+  private readonly unreachable = new UnreachableOnce();
   /**
    * `check` ran: the engine runs the program, so the config is the stack's as it is now, not the
    * one stored with the last update. False proves nothing: `destroy --run-program` checks nothing.
@@ -153,6 +157,10 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   }
 
   async create(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs | Props>> {
+    return this.unreachable.during(() => this.createResource(inputs));
+  }
+
+  private async createResource(inputs: Props): Promise<dynamic.CreateResult<MembershipOutputs | Props>> {
     if (RosterProvider.handles(inputs)) return this.rosters.create(inputs);
     const ids = idsOf(inputs, "create");
     this.facts.creating(ids);
@@ -190,7 +198,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   }
 
   async read(id: string, props: Props = {}): Promise<dynamic.ReadResult<MembershipOutputs | Props>> {
-    return this.refusals.during(this.subject("read", id, props), () => this.refusalContext(), () => this.readResource(id, props));
+    return this.unreachable.during(() => this.refusals.during(this.subject("read", id, props), () => this.refusalContext(), () => this.readResource(id, props)));
   }
 
   private async readResource(id: string, props: Props): Promise<dynamic.ReadResult<MembershipOutputs | Props>> {
@@ -211,12 +219,21 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
     return this.workspaceId();
   }
 
+  /** Why `pulumi import` of this pair finds nothing, in Seam's terms (native provider; absent-pair.ts). */
+  absentPairMessage(ids: MembershipIds): Promise<string> {
+    return absentPairMessage(this.session().client, ids);
+  }
+
   /** `pulumi import` of a roster by its group id (native provider; see RosterProvider.adopt). */
   adoptRoster(acsAccessGroupId: string): Promise<dynamic.ReadResult<Props>> {
     return this.rosters.adopt(acsAccessGroupId);
   }
 
   async update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs | Props>> {
+    return this.unreachable.during(() => this.updateResource(id, olds, news));
+  }
+
+  private async updateResource(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult<MembershipOutputs | Props>> {
     if (RosterProvider.handles(news)) return this.rosters.update(id, olds, news);
     const workspaceId = typeof olds.workspaceId === "string" ? olds.workspaceId : undefined;
     const ids = idsOf(news, "update");
@@ -246,7 +263,7 @@ export class MembershipProvider implements dynamic.ResourceProvider<Props, Props
   }
 
   async delete(id: string, props: Props): Promise<void> {
-    return this.refusals.during(this.subject("delete", id, props), () => this.refusalContext(), () => this.deleteResource(id, props));
+    return this.unreachable.during(() => this.refusals.during(this.subject("delete", id, props), () => this.refusalContext(), () => this.deleteResource(id, props)));
   }
 
   private async deleteResource(id: string, props: Props): Promise<void> {

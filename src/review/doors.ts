@@ -159,20 +159,34 @@ export type MembershipBy = "person" | "group";
 
 /**
  * Below this many people who change, the review reads per person without asking how many groups
- * the workspace has: that question is itself a request (the workspace's list), and for a small
- * review per-person reads are few anyway (200 reads at 50 ms and 8 in flight: about 1.3 s).
- * Above it, reading per group pays off whenever the workspace has fewer groups than there are
- * people, since a review then sends G + 1 requests instead of one per person.
+ * the workspace has, unless the workspace's list is read anyway (the names read it for more than
+ * one group): that question is itself a request, and for a small review per-person reads are few
+ * anyway (200 reads at 50 ms and 8 in flight: about 1.3 s). Above it, or with the list at hand,
+ * reading per group pays off whenever the workspace's groups whose members are not read anyway
+ * are fewer than the people, since per group costs one member list for each of those.
  */
 export const perGroupAbovePeople = 200;
 
 /**
- * The rule (pure): per group when more than `perGroupAbovePeople` people change and they
- * outnumber the workspace's groups (`workspaceGroupCount`, undefined when the list could not be
- * read, which keeps the per-person reads); else per person.
+ * The rule (pure): per group when more than `perGroupAbovePeople` people change, or the
+ * workspace's list is read anyway (`workspaceListRead`), and the people outnumber the workspace's
+ * groups (`workspaceGroupCount`, undefined when the list could not be read, which keeps the
+ * per-person reads) less those whose member lists the review reads anyway (`groupsListedAnyway`:
+ * the door's truth reads each changing group's members); else per person. Each way, the count is
+ * the requests it adds: per person one each, per group one for each group not yet listed.
  */
-export function membershipReads(people: number, workspaceGroupCount: number | undefined): MembershipBy {
-  return people > perGroupAbovePeople && workspaceGroupCount !== undefined && people > workspaceGroupCount ? "group" : "person";
+export function membershipReads(people: number, workspaceGroupCount: number | undefined, groupsListedAnyway = 0, workspaceListRead = false): MembershipBy {
+  if (workspaceGroupCount === undefined) return "person";
+  if (people <= perGroupAbovePeople && !workspaceListRead) return "person";
+  return people > workspaceGroupCount - groupsListedAnyway ? "group" : "person";
+}
+
+/** What the rest of the review reads anyway through the same reader, so that per-group reads cost only the rest. */
+export interface SharedReads {
+  /** Groups whose member lists the review reads anyway (canonical or not). */
+  readonly memberLists?: Iterable<string>;
+  /** Whether the review reads the workspace's list anyway (the names, for more than one group). */
+  readonly workspaceList?: boolean;
 }
 
 /**
@@ -183,13 +197,15 @@ export function membershipReads(people: number, workspaceGroupCount: number | un
  * `membershipReads` decides. Both ways give the same groups: a person Seam lists in no group (or
  * does not have) is in none; a person whose groups cannot be read is undetermined. Per group, one
  * member list that fails leaves every person of the review undetermined, since any of them might
- * be in that group.
+ * be in that group. `shared`: what the review reads anyway through the same (memoizing) reader,
+ * which the rule counts as free.
  */
 export async function readDoors(
   reader: DoorReader,
   changes: readonly PersonChange[],
   workspaceGroups?: () => Promise<AccessGroup[]>,
   membershipBy?: MembershipBy,
+  shared: SharedReads = {},
 ): Promise<DoorsRead> {
   const reads = { personGroups: 0, groupMemberLists: 0, entranceLists: 0, workspaceLists: 0 };
   const groupsOf = new Map<string, ReadonlySet<string>>();
@@ -212,7 +228,12 @@ export async function readDoors(
     })());
   const changing = changes.filter((c) => c.removed.length > 0 || c.added.length > 0);
   let by = membershipBy ?? "person";
-  if (membershipBy === undefined && changing.length > perGroupAbovePeople) by = membershipReads(changing.length, (await workspaceList())?.length);
+  if (membershipBy === undefined && (changing.length > perGroupAbovePeople || shared.workspaceList === true)) {
+    const listedAnyway = new Set([...(shared.memberLists ?? [])].map(canonical));
+    const workspace = await workspaceList();
+    const listed = workspace === undefined ? 0 : new Set(workspace.map((g) => canonical(g.acsAccessGroupId)).filter((g) => listedAnyway.has(g))).size;
+    by = membershipReads(changing.length, workspace === undefined ? undefined : new Set(workspace.map((g) => canonical(g.acsAccessGroupId))).size, listed, shared.workspaceList === true);
+  }
   if (by === "group") await readPerGroup(reader, changing, await workspaceList(), groupsOf, reads);
   else {
     await Promise.all(

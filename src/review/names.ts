@@ -8,6 +8,7 @@
  */
 import type { AccessGroup, AccessGroupFilter, AcsUser, MembershipIds } from "../seam/client";
 import { SeamClient } from "../seam/client";
+import type { SeamUnreachableError } from "../seam/errors";
 import { ConfigSource, resolveSettings, SeamSettings } from "../seam/settings";
 import { canonical } from "../provider/inputs";
 import { DoorsRead, PersonChange, readDoors } from "./doors";
@@ -51,6 +52,8 @@ export interface NameResult {
   readonly readUsers?: ReadonlyMap<string, AcsUser>;
   /** The review in doors, when people's changes were given (doors.ts); absent when Seam was not read. */
   readonly doors?: DoorsRead;
+  /** Seam could not be reached at the endpoint (the error that names it): there is nothing to review with. */
+  readonly unreachable?: SeamUnreachableError;
 }
 
 /** A person's name and email as the review shows them: the ACS user's own email, else its user identity's. */
@@ -130,7 +133,7 @@ export async function lookUpNames(
       return u && userNameOf(u);
     }, users),
   );
-  const listed = distinctGroups.length > 1 ? await listGroups(reader) : new Map<string, AccessGroup>();
+  const listed = listsTheWorkspace(distinctGroups) ? await listGroups(reader) : new Map<string, AccessGroup>();
   const unlisted: string[] = [];
   for (const id of distinctGroups) {
     const g = listed.get(id);
@@ -153,6 +156,11 @@ export async function lookUpNames(
     readUsers,
     warning: `warning: ${failures.length} of ${total} names could not be read from Seam, so the review shows their ids: ${first}`,
   };
+}
+
+/** Whether naming these groups reads the workspace's list (more than one distinct group) rather than each group on its own. */
+export function listsTheWorkspace(groupIds: Iterable<string>): boolean {
+  return new Set([...groupIds].map(canonical)).size > 1;
 }
 
 /**
@@ -231,9 +239,13 @@ export async function namesFromSeam(
     const reader = sharingWorkspaceList(client);
     const [named, doors] = await Promise.all([
       readFromSeam(reader, userIds, groupIds, memberGroupIds),
-      doorChanges ? readDoors(reader, doorChanges, () => reader.listAccessGroups()) : undefined,
+      // The doors' per-group reads count the member lists and the workspace's list read here anyway as free.
+      doorChanges
+        ? readDoors(reader, doorChanges, () => reader.listAccessGroups(), undefined, { memberLists: memberGroupIds, workspaceList: listsTheWorkspace(groupIds) })
+        : undefined,
     ]);
-    return doors ? { ...named, doors } : named;
+    const result = doors ? { ...named, doors } : named;
+    return client.unreachable ? { ...result, unreachable: client.unreachable } : result;
   } finally {
     // undici keeps idle sockets open, which would hold the process for its keep-alive timeout.
     await client.close();

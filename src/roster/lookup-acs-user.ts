@@ -135,8 +135,8 @@ function client(): { identity: string; client: SeamClient } {
   const identity = sha256([settings.endpoint, settings.auth.mode, settings.auth.workspaceId ?? "", settings.auth.token]);
   const all = sha256([identity, JSON.stringify({ ...settings, auth: { ...settings.auth, token: "" } } satisfies SeamSettings)]);
   let seam = clients.get(all);
-  // A preview fails at once on an endpoint that refuses connections; `up` retries patiently.
-  if (!seam) clients.set(all, (seam = new SeamClient(settings, { preview: pulumi.runtime.isDryRun() })));
+  // An endpoint that cannot be reached fails within seconds, in a preview as in `up` (retry-policy.ts).
+  if (!seam) clients.set(all, (seam = new SeamClient(settings)));
   return { identity, client: seam };
 }
 

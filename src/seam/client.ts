@@ -1,9 +1,18 @@
 import { Agent, Dispatcher, request } from "undici";
 import { z } from "zod";
-import { SeamApiError } from "./errors";
+import { SeamApiError, SeamUnreachableError } from "./errors";
 import { RequestBudget } from "./request-budget";
-import { AttemptOutcome, isRetryable, isRetryableInPreview, parseRetryAfterMs, retryDelayMs, transientNetworkCodes } from "./retry-policy";
-import { SeamSettings } from "./settings";
+import {
+  AttemptOutcome,
+  isRetryable,
+  isUnreachable,
+  parseRetryAfterMs,
+  retriesUnreachable,
+  retryDelayMs,
+  transientNetworkCodes,
+  unreachableCodes,
+} from "./retry-policy";
+import { endpointSetting, SeamSettings } from "./settings";
 
 export interface MembershipIds {
   readonly acsUserId: string;
@@ -24,12 +33,10 @@ export interface SeamClientOptions {
   readonly onRetry?: (notice: RetryNotice) => void;
   /** The process's request budget; one is made from `settings.maxConcurrentRequests` when not given. */
   readonly budget?: RequestBudget;
-  /**
-   * A preview (`pulumi.runtime.isDryRun()`): an endpoint that refuses connections fails at once
-   * instead of after every retry (retry-policy.ts `isRetryableInPreview`).
-   */
-  readonly preview?: boolean;
 }
+
+/** How long a client that found Seam unreachable fails its next requests without sending them. */
+const unreachableMemoMs = 60_000;
 
 /**
  * What one operation may still spend: an add or a remove, and the read that settles it when its
@@ -197,6 +204,8 @@ export class SeamClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   readonly budget: RequestBudget;
+  /** The first "could not be reached" of this client (it named the endpoint), and when it was raised. */
+  private unreachableFirst: { readonly error: SeamUnreachableError; at: number } | undefined;
 
   constructor(
     private readonly settings: SeamSettings,
@@ -429,6 +438,15 @@ export class SeamClient {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
+  /**
+   * The first "Seam could not be reached" error this client raised (the one that names the
+   * endpoint), or undefined. Commands that read Seam and tolerate failed reads (the review's names)
+   * fail with it instead: without Seam there is nothing to review.
+   */
+  get unreachable(): SeamUnreachableError | undefined {
+    return this.unreachableFirst?.error;
+  }
+
   private async post(
     route: string,
     body: object,
@@ -439,16 +457,28 @@ export class SeamClient {
     const policy = this.settings.retry;
     const { deadline } = allowance;
     const subject = subjectOf(ids);
+    // Seam was found unreachable moments ago: say so at once rather than try every request again.
+    if (this.unreachableFirst && Date.now() - this.unreachableFirst.at < unreachableMemoMs) {
+      throw this.unreachableError({ route, operation, subject, attempts: 0, notSent: true }, this.unreachableFirst.error.code);
+    }
+    const firstAt = Date.now();
+    // Whether an attempt may have reached Seam: one that was refused, or found no route or host, did not.
+    let reached = false;
     for (let attempt = 1; ; attempt++) {
       allowance.attemptsLeft--;
       const result = await this.attempt(route, body, deadline, allowance.urgent ?? false);
       if (result.ok) return result.body;
       const { outcome, failure } = result;
-      const fail = (gaveUp?: string) => new SeamApiError({ route, operation, subject, attempts: attempt, endpoint: this.settings.endpoint, ...failure, gaveUp });
+      const unreachable = isUnreachable(outcome);
+      if (!unreachable && !failure.notSent) reached = true;
+      const fail = (gaveUp?: string) => {
+        if (unreachable && !reached) return this.unreachableError({ route, operation, subject, attempts: attempt }, (outcome as { code: string }).code);
+        return new SeamApiError({ route, operation, subject, attempts: attempt, endpoint: this.settings.endpoint, ...failure, gaveUp });
+      };
       if (!isRetryable(outcome)) throw fail();
-      if (this.options.preview && !isRetryableInPreview(outcome)) throw fail("not retried during a preview: check seam:endpoint (or SEAM_ENDPOINT)");
       if (allowance.attemptsLeft <= 0) throw fail(`gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}`);
       const delayMs = retryDelayMs(attempt, outcome, policy);
+      if (unreachable && !retriesUnreachable(Date.now() - firstAt, delayMs)) throw fail("gave up: Seam could not be reached");
       // Wait only if the next attempt still has a fair window before the deadline.
       if (Date.now() + delayMs + this.minAttemptWindowMs() > deadline) {
         throw fail(`gave up: the next attempt would pass the ${policy.operationTimeoutMs / 1000} s operation deadline`);
@@ -456,6 +486,31 @@ export class SeamClient {
       this.options.onRetry?.({ route, attempt, delayMs, outcome });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
+  }
+
+  /**
+   * "Seam could not be reached at <endpoint> (<where it was set>)": the first of this client names
+   * the endpoint and what to check; later ones point to it (errors.ts SeamUnreachableError).
+   */
+  private unreachableError(
+    details: { route: string; operation: string; subject: Record<string, string>; attempts: number; notSent?: boolean },
+    code: string,
+  ): SeamUnreachableError {
+    const from = this.settings.endpointFrom;
+    const error = new SeamUnreachableError(
+      { ...details, endpoint: this.settings.endpoint },
+      {
+        endpointSetting: endpointSetting(from),
+        endpointKey: from === "stack config" ? "seam:endpoint" : from === "environment" ? "SEAM_ENDPOINT" : "seam:endpoint (or SEAM_ENDPOINT)",
+        code,
+        repeat: this.unreachableFirst !== undefined,
+        first: this.unreachableFirst?.error,
+      },
+    );
+    if (this.unreachableFirst) {
+      if (!details.notSent) this.unreachableFirst.at = Date.now();
+    } else this.unreachableFirst = { error, at: Date.now() };
+    return error;
   }
 
   /**
@@ -535,7 +590,7 @@ export class SeamClient {
         return { ok: false, outcome: { kind: "timeout" }, failure: { cause: `no answer within ${timeoutMs} ms` } };
       }
       const cause = this.redact(err.code ? `${err.code}: ${err.message}` : String(err.message ?? e));
-      if (err.code && transientNetworkCodes.has(err.code)) return { ok: false, outcome: { kind: "network", code: err.code }, failure: { cause } };
+      if (err.code && (transientNetworkCodes.has(err.code) || unreachableCodes.has(err.code))) return { ok: false, outcome: { kind: "network", code: err.code }, failure: { cause } };
       return { ok: false, outcome: { kind: "error" }, failure: { cause } };
     }
   }

@@ -31,7 +31,7 @@ export type AttemptOutcome =
   /** Anything else that went wrong before an answer: a bug or a bad argument, not the network. */
   | { readonly kind: "error" };
 
-/** Error codes of a connection that failed or broke (Node's and undici's), worth another try. */
+/** Error codes of a connection that failed or broke (Node's and undici's), worth another try (an unreachable endpoint only briefly: `unreachableRetryWindowMs`). */
 export const transientNetworkCodes: ReadonlySet<string> = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
@@ -42,6 +42,8 @@ export const transientNetworkCodes: ReadonlySet<string> = new Set([
   "ENETUNREACH",
   "ENETDOWN",
   "EAI_AGAIN",
+  "ENOTFOUND",
+  "EAI_FAIL",
   "UND_ERR_SOCKET",
   "UND_ERR_CLOSED",
   "UND_ERR_CONNECT_TIMEOUT",
@@ -61,18 +63,38 @@ export function isRetryable(outcome: AttemptOutcome): boolean {
   }
 }
 
-/** Connection failures that say nothing listens at the endpoint (or no route leads there), as opposed to a dropped connection. */
-const unreachableCodes: ReadonlySet<string> = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EAI_AGAIN"]);
+/**
+ * Connection failures that say Seam cannot be reached at the endpoint at all: nothing listens
+ * there, no route leads there, or its host name does not resolve. The request never left this
+ * machine, so it cannot have taken effect (unlike a connection reset or a timeout).
+ */
+export const unreachableCodes: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+]);
+
+/** Whether an attempt found the endpoint unreachable (see `unreachableCodes`). */
+export function isUnreachable(outcome: AttemptOutcome): boolean {
+  return outcome.kind === "network" && outcome.code !== undefined && unreachableCodes.has(outcome.code);
+}
 
 /**
- * Whether an outcome is worth retrying in a preview. A preview only reads (email lookups) and a
- * person or a pull request is waiting for it: an endpoint that refuses connections is far more
- * often a wrong `seam:endpoint` than a blip, so it fails at once and names the endpoint, where
- * `up` keeps retrying patiently (an outage during a deployment is worth waiting out).
+ * How long an endpoint that cannot be reached is tried again, from an operation's first attempt,
+ * in every command and both providers: long enough for a server that is restarting, short enough
+ * that a wrong or stopped endpoint fails within seconds rather than after every attempt (8
+ * attempts took 55 s). Past it the operation fails, naming the endpoint and where it was set.
+ * Answers (429, 5xx), resets and timeouts keep the full retry budget.
  */
-export function isRetryableInPreview(outcome: AttemptOutcome): boolean {
-  if (outcome.kind === "network" && outcome.code !== undefined && unreachableCodes.has(outcome.code)) return false;
-  return isRetryable(outcome);
+export const unreachableRetryWindowMs = 3_000;
+
+/** Whether to try an unreachable endpoint again after `delayMs`, `elapsedMs` after the operation's first attempt. */
+export function retriesUnreachable(elapsedMs: number, delayMs: number): boolean {
+  return elapsedMs + delayMs <= unreachableRetryWindowMs;
 }
 
 /**

@@ -19,6 +19,12 @@ export interface SeamAuth {
 export interface SeamSettings {
   /** Base URL without a trailing slash. */
   readonly endpoint: string;
+  /**
+   * Where `endpoint` came from, for errors that name it (a Seam that cannot be reached): the stack
+   * config (`seam:endpoint`), the environment (`SEAM_ENDPOINT`) or the default. Absent in settings
+   * made by hand (tests), which errors then describe as "seam:endpoint (or SEAM_ENDPOINT)".
+   */
+  readonly endpointFrom?: EndpointSource;
   readonly auth: SeamAuth;
   readonly retry: RetryPolicy;
   /** Requests in flight to Seam at once from this process, whatever the engine's `--parallel`. */
@@ -31,6 +37,8 @@ export interface SyncSettings {
   readonly waitForSync: boolean;
   readonly timeoutMs: number;
 }
+
+export type EndpointSource = "stack config" | "environment" | "default";
 
 export const defaultSyncTimeoutMs = 300_000;
 export const defaultMaxConcurrentRequests = 8;
@@ -78,6 +86,8 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv): S
   if (tokenInConfig) refuseShellOnlyTarget(fromConfig, fromEnv);
 
   const endpoint = resolveEndpoint(where(keys.endpoint), parseBoolean(keys.allowInsecureHttp, where(keys.allowInsecureHttp)));
+  const endpointFrom: EndpointSource =
+    fromConfig(keys.endpoint) !== undefined ? "stack config" : !tokenInConfig && fromEnv(keys.endpoint) !== undefined ? "environment" : "default";
   const auth = tokenInConfig
     ? resolveAuth("stack config", (m) => fromConfig(keys[m]), fromConfig(keys.workspaceId))
     : resolveAuth("environment", (m) => fromEnv(keys[m]), either(keys.workspaceId));
@@ -92,6 +102,7 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv): S
   const maxConcurrentRequests = parseNumber(keys.maxConcurrentRequests, either(keys.maxConcurrentRequests), 1, 64, { whole: true });
   return {
     endpoint,
+    endpointFrom,
     auth,
     retry: resolveRetry(either),
     maxConcurrentRequests: maxConcurrentRequests ?? defaultMaxConcurrentRequests,
@@ -122,6 +133,23 @@ function refuseShellOnlyTarget(fromConfig: (key: Key) => string | undefined, fro
  */
 export function tokenSetting(auth: Pick<SeamAuth, "mode" | "source">): string {
   return auth.source === "stack config" ? keys[auth.mode].config : keys[auth.mode].env;
+}
+
+/**
+ * Where the endpoint was set, as a user would look for it: `seam:endpoint in the stack config`,
+ * `SEAM_ENDPOINT in the environment`, or that neither is set (the default, Seam's own API).
+ */
+export function endpointSetting(from: EndpointSource | undefined): string {
+  switch (from) {
+    case "stack config":
+      return `${keys.endpoint.config} in the stack config`;
+    case "environment":
+      return `${keys.endpoint.env} in the environment`;
+    case "default":
+      return `the default endpoint: neither ${keys.endpoint.config} nor ${keys.endpoint.env} is set`;
+    default:
+      return `${keys.endpoint.config} (or ${keys.endpoint.env})`;
+  }
 }
 
 function resolveAuth(
