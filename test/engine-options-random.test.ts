@@ -181,10 +181,21 @@ const faults: Record<"definite" | "ambiguous", Fault> = {
   ambiguous: { kind: "lostAnswer" },
 };
 
+/**
+ * The native provider refuses a delete-first replacement at `up` (its delete), not at preview. Under
+ * `--continue-on-error` the engine (3.274.1, measured) then waits forever for the replacement whose
+ * delete failed, with any provider: docs/engine-options.md says so. Such native scenarios run
+ * without the option: the provider moves and faults still apply.
+ */
+function forVariant(s: Scenario, native: boolean): Scenario {
+  if (!native || s.kind !== "continue-on-error") return s;
+  return { ...s, after: s.after.map((m) => ({ ...m, opts: { ...m.opts, deleteBeforeReplace: undefined } })) };
+}
+
 async function runScenarios(variant: () => Variant, count: number): Promise<void> {
   const failures: string[] = [];
   for (let seed = firstSeed; seed < firstSeed + count; seed++) {
-    const s = scenario(seed);
+    const s = forVariant(scenario(seed), variant().native);
     try {
       await runScenario(s, variant());
     } catch (e) {
