@@ -36,6 +36,9 @@ test("sdk/go is what gen-go-sdk writes from the schema, and carries the schema's
   for (const [file, content] of Object.entries(fresh)) expect([file, committed[file]]).toEqual([file, content]);
   const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "src/native/schema.json"), "utf8"));
   expect(committed["seam/internal/pulumiUtilities.go"]).toContain(`pulumi.PluginDownloadURL(${JSON.stringify(schema.pluginDownloadURL)})`);
+  // The SDK pins the plugin version it was generated for: the schema's, which must be the package's.
+  expect(schema.version).toBe(JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version);
+  expect(committed["seam/pulumi-plugin.json"]).toContain(`"version": "${schema.version}"`);
   expect(committed["go.mod"]).toMatch(/^module github\.com\/pulumi-seam-acs\/pulumi-seam-acs\/sdk\/go$/m);
   fs.rmSync(path.dirname(out), { recursive: true, force: true });
 }, 120_000);
