@@ -15,18 +15,35 @@ import { testRelease } from "../test/support/release";
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** Milliseconds from spawning `executable` to its answer to GetPluginInfo, `runs` times; the median and the first. */
-async function startTimes(executable: string, env: NodeJS.ProcessEnv, runs: number): Promise<{ median: number; first: number }> {
+/** CPU milliseconds (user + system) a process has used so far, from /proc (Linux; undefined elsewhere). */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * From spawning `executable` to its answer to GetPluginInfo, `runs` times: the median wall time, the first one's,
+ * and the median CPU time the plugin used by then (steadier than wall time on a busy machine).
+ */
+async function startTimes(executable: string, env: NodeJS.ProcessEnv, runs: number): Promise<{ median: number; first: number; cpu?: number }> {
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
     const plugin = await NativePlugin.start(env, undefined, executable);
     await plugin.version();
     times.push(performance.now() - started);
+    const used = cpuMs(plugin.pid);
+    if (used !== undefined) cpu.push(used);
     plugin.stop();
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)]!, first: times[0]! };
+  return { median: median(times), first: times[0]!, cpu: cpu.length ? median(cpu) : undefined };
 }
 
 /** The plugin's rows (markdown), after building or finding the release. */
@@ -50,10 +67,12 @@ export async function pluginRows(runs = 7): Promise<string[]> {
     const script = await startTimes(path.join(repoRoot, "bin/pulumi-resource-seam"), { PATH: path.dirname(process.execPath) }, runs);
     rows.push(
       "",
-      `| plugin form (linux-amd64) | start to GetPluginInfo, median of ${runs} | first start |`,
-      "|---|---|---|",
-      `| standalone executable (SEA, Node.js ${process.versions.node} inside) | ${binary.median.toFixed(0)} ms | ${binary.first.toFixed(0)} ms |`,
-      `| Node.js script, bin/pulumi-resource-seam (dist/, node_modules) | ${script.median.toFixed(0)} ms | ${script.first.toFixed(0)} ms |`,
+      `| plugin form (linux-amd64) | start to GetPluginInfo, median of ${runs} | first start | CPU used by then, median |`,
+      "|---|---|---|---|",
+      `| standalone executable (SEA, Node.js ${process.versions.node} inside) | ${binary.median.toFixed(0)} ms | ${binary.first.toFixed(0)} ms | ${binary.cpu?.toFixed(0) ?? "–"} ms |`,
+      `| Node.js script, bin/pulumi-resource-seam (dist/, node_modules) | ${script.median.toFixed(0)} ms | ${script.first.toFixed(0)} ms | ${script.cpu?.toFixed(0) ?? "–"} ms |`,
+      "",
+      `Load average while measured: ${os.loadavg().map((l) => l.toFixed(1)).join(", ")} on ${os.cpus().length} cores.`,
       "",
       `Release ${releaseSeconds > 5 ? `built in ${releaseSeconds.toFixed(0)} s` : "taken from the cache"} (${release.dir}).`,
     );
