@@ -13,7 +13,7 @@ import { buildRelease, Release } from "../../scripts/release/release";
 import { freshClone, nodeBinDir, repoRoot } from "./consumer";
 
 /** The files a release is made of: every tracked or new file under these paths. */
-const inputs = ["src", "scripts", "bin", "package.json", "package-lock.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.build.json"];
+const inputs = ["src", "scripts", "bin", "package.json", "package-lock.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.build.json", "tools/pulumi-cli/go.mod"];
 
 function inputsHash(): string {
   const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ...inputs], { cwd: repoRoot, encoding: "utf8" })
