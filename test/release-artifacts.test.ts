@@ -9,6 +9,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { bundlePlugin } from "../scripts/release/bundle";
+import { releaseSchema } from "../scripts/release/release";
 import { readGzipTar } from "../scripts/release/tar";
 import { executableKind, machOSignature } from "./support/executable-headers";
 import { repoRoot } from "./support/consumer";
@@ -109,6 +111,28 @@ test("the linux-amd64 executable serves the plugin with nothing on PATH: GetPlug
     expect(schema).toMatchObject({ name: "seam", version, pluginDownloadURL: "github://api.github.com/pulumi-seam-acs/pulumi-seam-acs", publisher: "pulumi-seam-acs" });
   } finally {
     plugin.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--plugin-download-url: the release's schema, and the plugin bundled with it, name that URL; a URL the engine cannot use is refused", async () => {
+  const mirror = "http://127.0.0.1:1/seam/";
+  expect(releaseSchema(repoRoot, mirror)).toMatchObject({ version, pluginDownloadURL: mirror });
+  expect(releaseSchema(repoRoot).pluginDownloadURL).toBe("github://api.github.com/pulumi-seam-acs/pulumi-seam-acs");
+  expect(() => releaseSchema(repoRoot, "ftp://example.com/")).toThrow("pluginDownloadURL must be an http(s):// or github:// URL");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seam-acs-bundle-"));
+  try {
+    const script = path.join(dir, "pulumi-resource-seam.js");
+    await bundlePlugin({ repoRoot, outfile: script, schema: releaseSchema(repoRoot, mirror) });
+    // The bundle is what the executables run; Node runs it the same way, from a directory with no node_modules.
+    fs.writeFileSync(path.join(dir, "pulumi-resource-seam"), `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`, { mode: 0o755 });
+    const plugin = await NativePlugin.start({ PATH: path.join(dir, "none") }, undefined, path.join(dir, "pulumi-resource-seam"));
+    try {
+      expect((await plugin.schema()).pluginDownloadURL).toBe(mirror);
+    } finally {
+      plugin.stop();
+    }
+  } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
