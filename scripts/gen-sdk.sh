@@ -4,7 +4,8 @@
 #
 # Usage:  npm run gen-sdk -- [--out DIR] [--schema FILE] [LANGUAGE...]
 #   LANGUAGE: nodejs, python, go, dotnet. Default: nodejs python go, and dotnet when a pulumi-language-dotnet is on
-#   PATH. DIR defaults to sdk/ in the repository (ignored by git); FILE to src/native/schema.json.
+#   PATH. DIR defaults to sdk/ in the repository (ignored by git, but for sdk/go, the committed Go SDK, which this
+#   rewrites as scripts/gen-go-sdk.sh does); FILE to src/native/schema.json. The Go SDK gets a go.mod and go.sum.
 #
 # The CLI asks the language host of each language to generate its SDK: the Go host and the Node.js/Python
 # generators come from scripts/language-hosts.sh. No .NET generator can be built here (it lives in the module of the
@@ -43,4 +44,11 @@ for language in "${languages[@]}"; do
     exit 1
   fi
   pulumi package gen-sdk "$schema" --language "$language" --out "$out" --non-interactive
+  if [[ "$language" == go ]]; then
+    # A Go module, as committed under sdk/go (scripts/gen-go-sdk.sh): gen-sdk writes packages only. go.mod and go.sum
+    # are test/fixtures/go-program's (built against the pinned Go SDK) with the SDK's module path: the schema's
+    # importBasePath less its last element.
+    sed "s#^module .*#module github.com/pulumi-seam-acs/pulumi-seam-acs/sdk/go#" "$repo_root/test/fixtures/go-program/go.mod" > "$out/go/go.mod"
+    cp "$repo_root/test/fixtures/go-program/go.sum" "$out/go/go.sum"
+  fi
 done
