@@ -30,6 +30,11 @@ command -v "$python" >/dev/null 2>&1 || { echo "python-sdk: $python is not on PA
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# A Python without pip of its own (Debian's python3 without python3-pip) gets it from a throwaway virtualenv.
+if ! "$python" -m pip --version >/dev/null 2>&1; then
+  "$python" -m venv "$work/venv" >&2 || { echo "python-sdk: $python has neither pip nor venv (Debian: apt-get install python3-venv)" >&2; exit 1; }
+  python="$work/venv/bin/python"
+fi
 if [[ -z "$sdk" ]]; then
   echo "python-sdk: generating the Python SDK from $schema" >&2
   bash "$repo_root/scripts/gen-sdk.sh" --out "$work/sdk" --schema "$schema" python >&2
