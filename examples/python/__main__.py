@@ -1,7 +1,8 @@
 """Memberships declared from a Pulumi Python program with the native `seam` provider.
 
-The package `pulumi_seam` is generated from the plugin's schema by
-`pulumi package add ./node_modules/pulumi-seam-acs/bin/pulumi-resource-seam` (examples/README.md).
+`pulumi install` creates the virtualenv (venv/) and installs requirements.txt into it: `pulumi` from PyPI and
+`pulumi_seam`, the SDK package of the release (examples/README.md). On the first run the engine downloads the
+plugin `pulumi-resource-seam` for this machine from the release location the package names.
 """
 import pulumi
 import pulumi_seam as seam
