@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { bundlePlugin } from "./bundle";
+import { buildPackages } from "./packages";
 import { nodeRuntime } from "./node-runtime";
 import { injectBlob, seaBlob } from "./sea";
 import { adhocSignMachO } from "./macho-sign";
@@ -80,6 +81,11 @@ export async function buildRelease(options: ReleaseOptions): Promise<Release> {
         ]),
       );
       files.push(name);
+    }
+    if (options.packages ?? true) {
+      const schemaFile = path.join(work, "schema.json");
+      fs.writeFileSync(schemaFile, `${JSON.stringify(schema, null, 2)}\n`);
+      files.push(...buildPackages(options.repoRoot, schemaFile, work, options.out, log));
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -41,9 +41,10 @@ export class NativePlugin {
   /**
    * Starts the plugin with `env` as its whole environment (plus PATH). Plugins given the same
    * `engineAddress` are one deployment's (they see each other's declarers); by default each is its own.
+   * `executable` is the plugin to run: by default the package's Node.js script, bin/pulumi-resource-seam.
    */
-  static async start(env: NodeJS.ProcessEnv = {}, engineAddress = `127.0.0.1:${nextPort++}`): Promise<NativePlugin> {
-    const child = spawn(path.join(repoRoot, "bin/pulumi-resource-seam"), [engineAddress], {
+  static async start(env: NodeJS.ProcessEnv = {}, engineAddress = `127.0.0.1:${nextPort++}`, executable = path.join(repoRoot, "bin/pulumi-resource-seam")): Promise<NativePlugin> {
+    const child = spawn(executable, [engineAddress], {
       env: { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
