@@ -5,74 +5,63 @@
  * test/fixtures/python-native-program) and run by this repository's own pulumi-language-python
  * (scripts/language-hosts.sh). `pulumi install` creates the virtualenv and pip-installs the requirements into it:
  * `pulumi` pinned, from PyPI through the wheelhouse scripts/python-wheels.sh caches (pip runs offline,
- * PIP_NO_INDEX), and `pulumi_seam`, the wheel scripts/python-sdk.sh builds from the release's schema. The wheel's
- * pulumi-plugin.json names the plugin and its download URL, a loopback server holding the linux-amd64 tarball
- * `npm run release` builds, so the engine downloads the standalone plugin into the project's fresh PULUMI_HOME.
+ * PIP_NO_INDEX), and `pulumi_seam`, the wheel of the release (test/support/release.ts). The wheel's
+ * pulumi-plugin.json names the plugin, its version and the release's download location; the engine downloads the
+ * linux-amd64 tarball from there into the project's fresh PULUMI_HOME, through a download mirror (Pulumi's
+ * PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES) on a loopback server.
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
-import { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { buildRelease, releaseSchema } from "../scripts/release/release";
-import { targetByName } from "../scripts/release/targets";
 import { repoRoot } from "./support/consumer";
+import { pathWithoutNode } from "./support/no-node-path";
 import { PulumiProject } from "./support/pulumi";
+import { ReleaseServer, serveRelease } from "./support/release-server";
+import { testRelease, TestRelease } from "./support/release";
 import { runReview } from "./support/review";
 import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
 
 const run = promisify(execFile);
 
 let fake: SeamFake;
+let release: TestRelease;
+let server: ReleaseServer;
 let work: string;
-let releases: http.Server;
-/** Paths the release server was asked for. */
-const downloads: string[] = [];
 /** What every project's commands get on top of PulumiProject's environment: pip offline, a PATH without node. */
 let projectEnv: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
+  release = await testRelease();
   fake = await startSeamFake();
+  server = await serveRelease(release.dir);
   work = fs.mkdtempSync(path.join(os.tmpdir(), "seam-acs-python-"));
-  const releaseDir = path.join(work, "release");
-  releases = http.createServer((req, res) => {
-    const name = path.basename(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
-    downloads.push(name);
-    const file = path.join(releaseDir, name);
-    if (!name || !fs.existsSync(file)) return void res.writeHead(404).end();
-    // The engine checks the length it was promised against what it read.
-    res.writeHead(200, { "content-type": "application/gzip", "content-length": fs.statSync(file).size });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => releases.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(releases.address() as AddressInfo).port}`;
-  await buildRelease({ repoRoot, out: releaseDir, pluginDownloadURL: url, platforms: [targetByName("linux-amd64")], packages: false });
-  const schemaFile = path.join(work, "schema.json");
-  fs.writeFileSync(schemaFile, JSON.stringify(releaseSchema(repoRoot, url)));
+  // The released wheel, alone in a folder pip looks in (the release folder also holds other tarballs).
+  const wheels = fs.readdirSync(release.dir).filter((f) => /^pulumi_seam-.*\.whl$/.test(f));
+  expect(wheels).toEqual([`pulumi_seam-${release.version}-py3-none-any.whl`]);
+  fs.mkdirSync(path.join(work, "wheels"));
+  fs.copyFileSync(path.join(release.dir, wheels[0]!), path.join(work, "wheels", wheels[0]!));
 
   // .ci/run prepares the wheelhouse (the only step that reaches PyPI); a local run prepares it here the first time.
   const wheelhouse = process.env.PULUMI_SEAM_ACS_PYTHON_WHEELS ?? (await run("bash", [path.join(repoRoot, "scripts/python-wheels.sh")])).stdout.trim();
-  const offline = { PIP_NO_INDEX: "1", PIP_FIND_LINKS: wheelhouse, PIP_DISABLE_PIP_VERSION_CHECK: "1" };
-  const built = await run("bash", [path.join(repoRoot, "scripts/python-sdk.sh"), "--schema", schemaFile, "--out", path.join(work, "wheels")], {
-    env: { ...process.env, ...offline, PULUMI_HOME: path.join(work, ".pulumi-home") },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const wheel = built.stdout.trim();
-  expect(path.basename(wheel)).toBe("pulumi_seam-0.1.0-py3-none-any.whl");
-
-  // The program's PATH: the CLI and the language hosts only. Python is named by PULUMI_PYTHON_CMD (the host creates
-  // the virtualenv with it, then runs the virtualenv's own python).
+  // Python is named by PULUMI_PYTHON_CMD, not found on PATH: the host creates the virtualenv with it, then runs the
+  // virtualenv's own python.
   const python = (await run("python3", ["-c", "import os, sys; print(os.path.realpath(sys.executable))"])).stdout.trim();
-  const pathDirs = [process.env.PULUMI_SEAM_ACS_PULUMI_BIN!, process.env.PULUMI_SEAM_ACS_LANGUAGE_HOSTS_BIN!];
-  for (const dir of pathDirs) expect(fs.existsSync(path.join(dir, "node"))).toBe(false);
-  projectEnv = { ...offline, PIP_FIND_LINKS: `${wheelhouse} ${path.dirname(wheel)}`, PULUMI_PYTHON_CMD: python, PATH: pathDirs.join(path.delimiter) };
-}, 600_000);
-afterAll(() => {
-  fake.stop();
-  releases.close();
-  fs.rmSync(work, { recursive: true, force: true });
+  const mirror = `^${release.pluginDownloadURL.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}=${server.url}`;
+  projectEnv = {
+    PIP_NO_INDEX: "1",
+    PIP_FIND_LINKS: `${wheelhouse} ${path.join(work, "wheels")}`,
+    PIP_DISABLE_PIP_VERSION_CHECK: "1",
+    PULUMI_PYTHON_CMD: python,
+    PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES: mirror,
+    PATH: pathWithoutNode(),
+  };
+}, 900_000);
+afterAll(async () => {
+  fake?.stop();
+  await server?.stop();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
 const mutating = new Set([addRoute, removeRoute]);
@@ -90,13 +79,15 @@ async function pythonProject(name: string): Promise<PulumiProject> {
   };
   for (const f of ["__main__.py", "requirements.txt"]) files[f] = fs.readFileSync(path.join(fixture, f), "utf8");
   const p = new PulumiProject(name, { files, env: projectEnv });
-  const asked = downloads.length;
+  expect(fs.readdirSync(p.home)).toEqual([]); // a fresh PULUMI_HOME: no plugin installed
+  const asked = server.requests.length;
   const install = await p.run(["install"]);
   expect(install.stdout + install.stderr).toContain("Finished installing dependencies");
   expect(fs.existsSync(path.join(p.dir, "venv", "bin", "python"))).toBe(true);
-  // The engine took the plugin from the wheel's download URL into this project's own PULUMI_HOME.
-  expect(downloads.slice(asked)).toContain("pulumi-resource-seam-v0.1.0-linux-amd64.tar.gz");
-  expect(fs.readdirSync(path.join(p.home, "plugins"))).toContain("resource-seam-v0.1.0");
+  // The engine took the plugin named by the wheel (through the mirror) into this project's own PULUMI_HOME.
+  expect(server.requests.slice(asked)).toEqual([`/pulumi-resource-seam-v${release.version}-linux-amd64.tar.gz`]);
+  const installed = path.join(p.home, "plugins", `resource-seam-v${release.version}`, "pulumi-resource-seam");
+  expect(fs.readFileSync(installed).subarray(0, 4)).toEqual(Buffer.from([0x7f, 0x45, 0x4c, 0x46])); // ELF
   await p.init();
   return p;
 }
