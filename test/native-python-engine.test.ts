@@ -71,13 +71,18 @@ const mutationsSince = (count: number) =>
     .filter((r) => mutating.has(r.path))
     .map((r) => `${r.path === addRoute ? "add" : "remove"} ${(r.body as { acs_user_id: string }).acs_user_id}`);
 
-/** A Python project from the fixture, as `pulumi new python` lays it out, with its virtualenv installed. */
-async function pythonProject(name: string): Promise<PulumiProject> {
+/** The fixture program's files, with a Pulumi.yaml as `pulumi new python` writes it. */
+function fixtureFiles(name: string): Record<string, string> {
   const fixture = path.join(repoRoot, "test/fixtures/python-native-program");
   const files: Record<string, string> = {
     "Pulumi.yaml": `name: ${name}\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n`,
   };
   for (const f of ["__main__.py", "requirements.txt"]) files[f] = fs.readFileSync(path.join(fixture, f), "utf8");
+  return files;
+}
+
+/** A Python project (the fixture's files unless given), as `pulumi new python` lays it out, with its virtualenv installed. */
+async function pythonProject(name: string, files: Record<string, string> = fixtureFiles(name)): Promise<PulumiProject> {
   const p = new PulumiProject(name, { files, env: projectEnv });
   expect(fs.readdirSync(p.home)).toEqual([]); // a fresh PULUMI_HOME: no plugin installed
   const asked = server.requests.length;
@@ -227,4 +232,32 @@ test("pulumi import of a membership and a roster prints Python code that runs un
   const destroy = await p.destroy();
   expect(mutationsSince(seen).sort()).toEqual([a, b, c].map((u) => `remove ${u}`).sort());
   for (const out of [imported.stdout + imported.stderr, up.stdout + up.stderr, destroy.stdout + destroy.stderr, p.stateFiles()]) expect(out).not.toContain(fake.apiKey);
+});
+
+test("the Python example (examples/python) runs as written: up adds a membership and a roster of two on two workspaces, destroy removes them", async () => {
+  const ada = fake.addUser("Ada Example");
+  const lobby = fake.addGroup("Example Lobby");
+  const [adaB, graceB] = ["Ada Example", "Grace Example"].map((n) => fake.addUser(n, fake.seed.seed_workspace_2)) as [string, string];
+  const labB = fake.addGroup("Example Lab B", fake.seed.seed_workspace_2);
+  const dir = path.join(repoRoot, "examples/python");
+  const files = Object.fromEntries(["Pulumi.yaml", "__main__.py", "requirements.txt"].map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+  // The example installs pulumi_seam from the release's URL; here pip is offline and finds the same wheel locally.
+  const requirements = files["requirements.txt"]!.replace(/^pulumi_seam @ https:\/\/\S+$/m, "pulumi_seam");
+  expect(requirements).not.toBe(files["requirements.txt"]);
+  const p = await pythonProject("native-python-example", { ...files, "requirements.txt": requirements });
+  await p.run(["config", "set", "seam:endpoint", fake.url]);
+  await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+  await p.run(["config", "set", "--secret", "siteBApiKey", fake.seed.seam_apikey2_token!]);
+  for (const [key, value] of Object.entries({ ada, lobbyGroup: lobby, siteBLabGroup: labB, siteBAda: adaB, siteBGrace: graceB, siteBEndpoint: fake.url })) {
+    await p.run(["config", "set", key, value]);
+  }
+  const up = await p.up();
+  expect(up.stdout).toContain("+ 4 created"); // the stack, the explicit provider, the membership, the roster
+  expect(fake.membersOf(lobby)).toEqual([ada]);
+  expect(fake.membersOf(labB).sort()).toEqual([adaB, graceB].sort());
+  expect(JSON.parse((await p.run(["stack", "output", "--json"])).stdout)).toEqual({ adaLobbyWorkspace: fake.seed.seed_workspace_1 });
+  await p.destroy();
+  expect(fake.membersOf(lobby)).toEqual([]);
+  expect(fake.membersOf(labB)).toEqual([]);
+  expect(p.stateFiles()).not.toContain(fake.seed.seam_apikey2_token!);
 });

@@ -9,7 +9,6 @@ import pulumi_seam as seam
 
 config = pulumi.Config()
 ada = config.require("ada")
-grace = config.require("grace")
 
 # One person in one access group, through the default provider (the stack's seam: config).
 lobby = seam.AccessGroupMembership(
@@ -19,14 +18,16 @@ lobby = seam.AccessGroupMembership(
 )
 
 # A second Seam workspace in the same program: an explicit provider with its own key,
-# kept secret in the stack config (pulumi config set --secret siteBApiKey seam_...).
-site_b = seam.Provider("site-b", api_key=config.require_secret("siteBApiKey"))
+# kept secret in the stack config (pulumi config set --secret siteBApiKey seam_...),
+# on Seam's API unless siteBEndpoint names another.
+site_b = seam.Provider("site-b", api_key=config.require_secret("siteBApiKey"), endpoint=config.get("siteBEndpoint"))
 
 # A whole group's members as one resource; the keys name people in the review and in preview --diff.
+# People have ids of their own in each workspace. acs_user_ids also takes a plain list of ids.
 seam.AccessGroupRoster(
     "site-b-lab",
     acs_access_group_id=config.require("siteBLabGroup"),
-    acs_user_ids={"ada": ada, "grace": grace},
+    acs_user_ids={"ada": config.require("siteBAda"), "grace": config.require("siteBGrace")},
     opts=pulumi.ResourceOptions(provider=site_b),
 )
 

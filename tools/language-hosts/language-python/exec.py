@@ -19,6 +19,7 @@ import asyncio
 import logging
 import os
 import runpy
+import signal
 import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -59,8 +60,17 @@ def user_traceback(program):
     return traceback.format_exc()
 
 
+def interrupted(signum, frame):
+    """The host interrupts the program when the engine stops the deployment (the error that stopped it is already
+    reported): leave at once and quietly, instead of a KeyboardInterrupt traceback from wherever the SDK waited."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(ALREADY_REPORTED)
+
+
 def main(argv):
     args = parse_args(argv)
+    signal.signal(signal.SIGINT, interrupted)
 
     # Config first, so that pulumi.Config reads are plain lookups; the secret keys make require_secret work.
     pulumi.runtime.set_all_config(pulumi.runtime.get_config_env(), pulumi.runtime.get_config_secret_keys_env())
