@@ -261,3 +261,17 @@ test("the Python example (examples/python) runs as written: up adds a membership
   expect(fake.membersOf(labB)).toEqual([]);
   expect(p.stateFiles()).not.toContain(fake.seed.seam_apikey2_token!);
 });
+
+test("a project asking for a toolchain this host does not run (uv) is refused by name, before anything is installed", async () => {
+  const name = "native-python-uv";
+  const files = { ...fixtureFiles(name), "Pulumi.yaml": `name: ${name}\nruntime:\n  name: python\n  options:\n    toolchain: uv\n    virtualenv: .venv\n` };
+  const p = new PulumiProject(name, { files, env: projectEnv });
+  await p.init();
+  for (const args of [["install"], ["preview"]]) {
+    const r = await p.run(args, { allowFailure: true });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("the runtime option `toolchain: uv` is not supported by this pulumi-language-python");
+  }
+  expect(fs.existsSync(path.join(p.dir, ".venv"))).toBe(false);
+  expect(fs.existsSync(path.join(p.home, "plugins", `resource-seam-v${release.version}`))).toBe(false);
+});
