@@ -8,6 +8,7 @@
  *
  *   npm run bench -- --sizes 100,1000 --groups 1,10,100 --latency 50 [--rate-limit 50] [--parallel 8]
  *   npm run bench -- --sizes 1000,10000 --groups 10,100 --shapes roster,native-roster   # campus scale
+ *   npm run bench -- --plugin     # the released plugin's size per platform and its start (bench/plugin.ts)
  *
  * Per-resource shapes (membership, baseline) grow with the square of N in the engine (the file
  * backend rewrites the checkpoint after every step): above --per-resource-max (default 1,000)
@@ -18,6 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import globalSetup from "../test/global-setup";
+import { pluginRows } from "./plugin";
 import { PulumiProject } from "../test/support/pulumi";
 import { runReview } from "../test/support/review";
 import { RecordedRequest, SeamFake, startSeamFake } from "../test/support/seam-fake";
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     parallel: { type: "string" },
     shapes: { type: "string", default: "membership,roster,native-membership,native-roster,baseline" },
     "per-resource-max": { type: "string", default: "1000" },
+    plugin: { type: "boolean", default: false },
   },
 });
 type Shape = "membership" | "roster" | "native-membership" | "native-roster" | "baseline";
@@ -171,6 +174,11 @@ function ratio(a: number, b: number): string {
 
 async function main() {
   globalSetup();
+  if (args.plugin) {
+    // The released plugin's size and start only (bench/plugin.ts).
+    for (const row of await pluginRows()) console.log(row);
+    return;
+  }
   const fake = await startSeamFake();
   fake.setLatency(latencyMs);
   fake.setRateLimit(rateLimit);

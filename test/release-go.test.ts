@@ -1,7 +1,9 @@
 /**
- * A Go program with the released plugin on a machine without Node.js: `pulumi plugin install resource seam <v>
- * --file <the linux-amd64 tarball>`, `pulumi package add seam@<v>` (the SDK generated from the installed
- * plugin's schema, linked into go.mod), up, destroy. The program is test/fixtures/go-native-program.
+ * A Go program with the released plugin on a machine without Node.js, two ways: `pulumi plugin install resource
+ * seam <v> --file <the linux-amd64 tarball>` then `pulumi package add seam@<v>` (the SDK generated from the
+ * installed plugin's schema, linked into go.mod); and the Go SDK committed under sdk/go, whose download URL and
+ * version make the engine install the plugin on the first `up` (the URL redirected to a loopback server with
+ * PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES, as a mirror would be). The program is test/fixtures/go-native-program.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -9,6 +11,7 @@ import path from "node:path";
 import { repoRoot } from "./support/consumer";
 import { pathWithoutNode } from "./support/no-node-path";
 import { PulumiProject } from "./support/pulumi";
+import { serveRelease } from "./support/release-server";
 import { testRelease, TestRelease } from "./support/release";
 import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
 
@@ -73,4 +76,37 @@ test("plugin install --file, package add seam@<v>, up, destroy: a Go program wit
   expect(fake.membersOf(lobby)).toEqual([]);
   expect(fake.membersOf(lab)).toEqual([]);
   for (const out of [up.stdout + up.stderr, destroy.stdout + destroy.stderr, p.stateFiles()]) expect(out).not.toContain(fake.apiKey);
+});
+
+test("the committed Go SDK installs the plugin itself: its pluginDownloadURL and version, redirected to a mirror; up, destroy; no Node.js on PATH", async () => {
+  const fixture = path.join(repoRoot, "test/fixtures/go-native-program");
+  const module = "github.com/pulumi-seam-acs/pulumi-seam-acs/sdk/go";
+  const goMod = fs.readFileSync(path.join(fixture, "go.mod"), "utf8") + `\nrequire ${module} v0.0.0\n\nreplace ${module} => ./sdk-go\n`;
+  const files: Record<string, string> = { "Pulumi.yaml": "name: release-go-sdk\nruntime: go\n", "go.mod": goMod };
+  for (const f of ["main.go", "go.sum"]) files[f] = fs.readFileSync(path.join(fixture, f), "utf8");
+  const p = new PulumiProject("release-go-sdk", { files });
+  fs.cpSync(path.join(repoRoot, "sdk/go"), path.join(p.dir, "sdk-go"), { recursive: true });
+  const server = await serveRelease(release.dir);
+  try {
+    const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "src/native/schema.json"), "utf8"));
+    expect(schema.pluginDownloadURL).toBe("github://api.github.com/pulumi-seam-acs/pulumi-seam-acs");
+    p.setEnv({ PATH: pathWithoutNode(tools), PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES: `^github://api\\.github\\.com/pulumi-seam-acs/pulumi-seam-acs$=${server.url}` });
+    await p.init();
+    await p.run(["config", "set", "seam:endpoint", fake.url]);
+    await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+    const [ada, lobby] = [fake.addUser("Ada Go SDK"), fake.addGroup("Go SDK Lobby")];
+    await p.run(["config", "set", "memberships", JSON.stringify([{ name: "ada-lobby", acsUserId: ada, acsAccessGroupId: lobby }])]);
+    let seen = fake.requests.length;
+    const up = await p.up();
+    expect(up.stdout).toContain("+ 2 created");
+    expect(server.requests).toEqual([`/pulumi-resource-seam-v${release.version}-linux-amd64.tar.gz`]);
+    expect(fs.existsSync(path.join(p.home, "plugins", `resource-seam-v${release.version}`, "pulumi-resource-seam"))).toBe(true);
+    expect(mutationsSince(seen)).toEqual([`add ${ada}`]);
+    seen = fake.requests.length;
+    await p.destroy();
+    expect(mutationsSince(seen)).toEqual([`remove ${ada}`]);
+    expect(p.stateFiles()).not.toContain(fake.apiKey);
+  } finally {
+    await server.stop();
+  }
 });

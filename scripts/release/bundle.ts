@@ -8,6 +8,9 @@
  *   that, so its `fromPulumi("x")` calls become plain `require("x")` resolved from @pulumi/pulumi's directory:
  *   the same modules, found the same way.
  * - src/native/schema.json gets the release's `pluginDownloadURL` when one is given.
+ *
+ * Nothing of the provider loads `@pulumi/pulumi`'s program SDK (3.5 MB with the TypeScript compiler), only its
+ * protocol stubs; the bundle fails if that changes, rather than carrying the SDK and starting half a second later.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -55,6 +58,10 @@ export async function bundlePlugin(options: BundleOptions): Promise<void> {
     logLevel: "silent",
     absWorkingDir: options.repoRoot,
     plugins: [rewrite],
+    external: ["@pulumi/pulumi"],
   });
+  if (fs.readFileSync(options.outfile, "utf8").includes('require("@pulumi/pulumi")')) {
+    throw new Error("the plugin's code loads @pulumi/pulumi's program SDK (import it as a type, or from a file the provider does not import)");
+  }
   for (const w of result.warnings) process.stderr.write(`bundle: ${w.text}${w.location ? ` (${w.location.file}:${w.location.line})` : ""}\n`);
 }

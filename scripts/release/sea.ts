@@ -37,11 +37,13 @@ export async function injectBlob(runtime: string, blob: string, out: string, mac
   fs.chmodSync(out, 0o755);
   // postject reports progress on stdout and LIEF's notices on stderr (about Node's ELF notes and the Windows
   // signature it invalidates, all expected): a release prints them only when the injection fails.
-  const [stdout, stderr] = [process.stdout.write, process.stderr.write];
+  // (Its WebAssembly module writes through console.log/console.warn, which a test runner may capture itself.)
+  const [stdout, stderr, consoleLog, consoleWarn] = [process.stdout.write, process.stderr.write, console.log, console.warn];
   let said = "";
   const keep = ((chunk: string | Uint8Array) => ((said += String(chunk)), true)) as typeof process.stdout.write;
   process.stdout.write = keep;
   process.stderr.write = keep;
+  console.log = console.warn = (...args: unknown[]) => void (said += `${args.join(" ")}\n`);
   try {
     await inject(out, "NODE_SEA_BLOB", fs.readFileSync(blob), { sentinelFuse: seaFuse, ...(macho ? { machoSegmentName: "NODE_SEA" } : {}) });
   } catch (e) {
@@ -49,5 +51,7 @@ export async function injectBlob(runtime: string, blob: string, out: string, mac
   } finally {
     process.stdout.write = stdout;
     process.stderr.write = stderr;
+    console.log = consoleLog;
+    console.warn = consoleWarn;
   }
 }

@@ -8,7 +8,7 @@
  * settings parser (src/seam/settings.ts) as a ConfigSource with `seam:`-prefixed keys, and the
  * environment's SEAM_* variables apply as they do for the dynamic provider.
  */
-import { tokenConfigKeys, plaintextTokenProblem } from "../program/plaintext-token";
+import { tokenConfigKeys, plaintextTokenProblem } from "../program/plaintext-token-problem";
 import type { ConfigSource } from "../seam/settings";
 import { isSecret, Props, reveal } from "./struct";
 

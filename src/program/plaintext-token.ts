@@ -10,26 +10,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { programError } from "./program-error";
+import { plaintextTokenProblem } from "./plaintext-token-problem";
 
-/** The stack config keys that hold a Seam token (see seam/settings.ts). */
-export const tokenConfigKeys = ["seam:apiKey", "seam:personalAccessToken", "seam:consoleSessionToken"] as const;
-
-/**
- * What is wrong when a token key is set but not secret, or undefined. `get` reads the stack config
- * (`ns:key`), `isSecret` says whether a key was stored with `--secret`. Never repeats a value.
- */
-export function plaintextTokenProblem(get: (key: string) => string | undefined, isSecret: (key: string) => boolean): string | undefined {
-  const plain = tokenConfigKeys.filter((key) => (get(key) ?? "") !== "" && !isSecret(key));
-  if (plain.length === 0) return undefined;
-  return (
-    `${plain.join(" and ")} ${plain.length === 1 ? "is" : "are"} set in the stack config as plain text, so ${plain.length === 1 ? "it sits" : "they sit"} ` +
-    "unencrypted in Pulumi.<stack>.yaml and in the state. Store " +
-    (plain.length === 1 ? "it" : "each") +
-    " encrypted: " +
-    plain.map((key) => `\`pulumi config set --secret ${key} <token>\``).join(", ") +
-    ". Nothing was sent to Seam."
-  );
-}
+// The rule itself is shared with the native provider, which must not load @pulumi/pulumi (plaintext-token-problem.ts).
+export { tokenConfigKeys, plaintextTokenProblem } from "./plaintext-token-problem";
 
 /** The verdict, once per program run: undefined (fine) or the one error object, reported once however often it is thrown. */
 let verdict: { error?: Error } | undefined;

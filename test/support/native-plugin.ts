@@ -58,6 +58,11 @@ export class NativePlugin {
     return new NativePlugin(child, client, () => err);
   }
 
+  /** The plugin process's id. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   private call<T>(method: string, req: unknown): Promise<T> {
     return new Promise((resolve, reject) => this.client[method](req, (e: Error | null, res: T) => (e ? reject(e) : resolve(res))));
   }

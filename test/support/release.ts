@@ -13,7 +13,7 @@ import { buildRelease, Release } from "../../scripts/release/release";
 import { freshClone, nodeBinDir, repoRoot } from "./consumer";
 
 /** The files a release is made of: every tracked or new file under these paths. */
-const inputs = ["src", "scripts", "bin", "package.json", "package-lock.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.build.json"];
+const inputs = ["src", "scripts", "bin", "package.json", "package-lock.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.build.json", "tools/pulumi-cli/go.mod"];
 
 function inputsHash(): string {
   const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ...inputs], { cwd: repoRoot, encoding: "utf8" })
@@ -58,8 +58,13 @@ export async function testRelease(): Promise<TestRelease> {
     fs.rmSync(dir, { recursive: true, force: true });
     const release = await buildRelease({ repoRoot: clone, out: dir, log: (l) => process.stderr.write(`test release: ${l}\n`) });
     fs.writeFileSync(manifest, JSON.stringify(release));
-    // Older builds of the release are of inputs that are gone.
-    for (const old of fs.readdirSync(root)) if (old !== path.basename(dir) && !old.endsWith(".lock")) fs.rmSync(path.join(root, old), { recursive: true, force: true });
+    // Builds of other inputs: other checkouts of the repository (worktrees) share this cache and may be using
+    // theirs right now, so only those untouched for a day, and not being built, are removed.
+    for (const old of fs.readdirSync(root)) {
+      const entry = path.join(root, old);
+      if (old === path.basename(dir) || old.endsWith(".lock") || fs.existsSync(`${entry}.lock`)) continue;
+      if (Date.now() - fs.statSync(entry).mtimeMs > 24 * 3600_000) fs.rmSync(entry, { recursive: true, force: true });
+    }
     return { ...release, dir };
   } finally {
     process.env.PATH = PATH;
