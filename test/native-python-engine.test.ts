@@ -275,3 +275,24 @@ test("a project asking for a toolchain this host does not run (uv) is refused by
   expect(fs.existsSync(path.join(p.dir, ".venv"))).toBe(false);
   expect(fs.existsSync(path.join(p.home, "plugins", `resource-seam-v${release.version}`))).toBe(false);
 });
+
+test("pulumi plugin install --file and pulumi package add seam@<v>: the SDK is generated, linked in requirements.txt and installed; up and destroy of a membership", async () => {
+  const [u, g] = [fake.addUser("Py Added"), fake.addGroup("Py Added")];
+  const name = "native-python-package-add";
+  const p = new PulumiProject(name, { files: { ...fixtureFiles(name), "requirements.txt": "pulumi==3.272.0\n" }, env: projectEnv });
+  const tarball = path.join(release.dir, `pulumi-resource-seam-v${release.version}-linux-amd64.tar.gz`);
+  await p.run(["plugin", "install", "resource", "seam", release.version, "--file", tarball]);
+  const added = await p.run(["package", "add", `seam@${release.version}`]);
+  expect(added.stdout + added.stderr).toContain("import pulumi_seam");
+  expect(fs.readFileSync(path.join(p.dir, "requirements.txt"), "utf8")).toBe("pulumi==3.272.0\nsdks/seam\n");
+  expect(fs.existsSync(path.join(p.dir, "venv"))).toBe(true);
+  await p.init();
+  await p.run(["config", "set", "seam:endpoint", fake.url]);
+  await p.run(["config", "set", "--secret", "seam:apiKey", fake.apiKey]);
+  await setConfig(p, "memberships", [{ name: "added", acsUserId: u, acsAccessGroupId: g }]);
+  const seen = fake.requests.length;
+  await p.up();
+  expect(fake.membersOf(g)).toEqual([u]);
+  await p.destroy();
+  expect(mutationsSince(seen)).toEqual([`add ${u}`, `remove ${u}`]);
+});

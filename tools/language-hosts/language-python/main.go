@@ -353,11 +353,11 @@ func (h *host) GeneratePackage(_ context.Context, req *pulumirpc.GeneratePackage
 	return &pulumirpc.GeneratePackageResponse{Diagnostics: rpcDiags}, nil
 }
 
-var pyprojectName = regexp.MustCompile(`(?m)^name\s*=\s*"([^"]+)"`)
+var pyprojectName = regexp.MustCompile(`(?m)^\s*name\s*=\s*"([^"]+)"`)
 
 // Link makes a program use generated SDKs from local directories, as `pulumi package add` asks after
-// GeneratePackage: each SDK's directory goes into requirements.txt (replacing an entry of the same package), and
-// the next `pulumi install` installs it.
+// GeneratePackage: each SDK's directory goes into requirements.txt (replacing an entry of the same package); the
+// CLI then asks for InstallDependencies, which pip-installs it into the virtualenv.
 func (h *host) Link(_ context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
 	tc, _, err := pythonToolchain(req.GetInfo())
 	if err != nil {
@@ -386,7 +386,7 @@ func (h *host) Link(_ context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.L
 		return nil, fmt.Errorf("adding the SDK to requirements.txt: %w", err)
 	}
 	return &pulumirpc.LinkResponse{
-		ImportInstructions: "Run `pulumi install`, then import the SDK in your Python program:\n" + strings.Join(imports, "\n"),
+		ImportInstructions: "Import the SDK in your Python program:\n" + strings.Join(imports, "\n"),
 	}, nil
 }
 
