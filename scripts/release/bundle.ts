@@ -57,6 +57,9 @@ export async function bundlePlugin(options: BundleOptions): Promise<void> {
     legalComments: "none",
     logLevel: "silent",
     absWorkingDir: options.repoRoot,
+    // Module paths as seen from the checkout (node_modules/…), also when node_modules is a link elsewhere: the
+    // bundle names them, and equal inputs must give equal bytes.
+    preserveSymlinks: true,
     plugins: [rewrite],
     external: ["@pulumi/pulumi"],
   });

@@ -18,11 +18,15 @@ const seaFuse = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 export function seaBlob(script: string, dir: string, nodeMajor: number): string {
   const have = Number(process.versions.node.split(".")[0]);
   if (have !== nodeMajor) throw new Error(`the release must run on Node.js ${nodeMajor} (the runtime it embeds), not ${process.versions.node}: run it through npm (npm run release), which puts the repository's Node.js first`);
-  const blob = path.join(dir, "sea-prep.blob");
-  const config = path.join(dir, "sea-config.json");
-  fs.writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
-  execFileSync(process.execPath, ["--experimental-sea-config", config], { stdio: ["ignore", "ignore", "pipe"] });
-  return blob;
+  if (path.dirname(path.resolve(script)) !== path.resolve(dir)) throw new Error(`the script must be in ${dir}`);
+  // Paths relative to `dir`: the blob records the script's name, and a temporary directory's would make every
+  // build's bytes differ.
+  fs.writeFileSync(
+    path.join(dir, "sea-config.json"),
+    JSON.stringify({ main: path.basename(script), output: "sea-prep.blob", disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }),
+  );
+  execFileSync(process.execPath, ["--experimental-sea-config", "sea-config.json"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  return path.join(dir, "sea-prep.blob");
 }
 
 /**
