@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Prints the absolute path of a directory containing the YAML and Go language hosts, `pulumi-language-yaml` and
-# `pulumi-language-go`, and nothing else on stdout (progress and errors go to stderr). With --codegen, prints instead
-# the directory of the SDK generators `pulumi-language-nodejs` and `pulumi-language-python`, which serve only
+# Prints the absolute path of a directory containing the YAML, Go and Python language hosts, `pulumi-language-yaml`,
+# `pulumi-language-go` and `pulumi-language-python`, and nothing else on stdout (progress and errors go to stderr).
+# With --codegen, prints instead the directory of the SDK generators `pulumi-language-nodejs` and `pulumi-language-python`, which serve only
 # `pulumi package gen-sdk` (they cannot run programs: put that directory first on PATH for gen-sdk only).
 #
-# Usage:  PATH="$(scripts/language-hosts.sh):$(scripts/pulumi-cli.sh):$PATH" pulumi up     (a YAML or Go program)
+# Usage:  PATH="$(scripts/language-hosts.sh):$(scripts/pulumi-cli.sh):$PATH" pulumi up     (a YAML, Go or Python program)
 #         PATH="$(scripts/language-hosts.sh --codegen):$(scripts/language-hosts.sh):$PATH" pulumi package gen-sdk ...
 #
 # Resolution order:
@@ -15,6 +15,7 @@
 #      ${PULUMI_SEAM_ACS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-seam-acs}/language-hosts/<versions>-<hash>/
 #        bin/pulumi-language-yaml     github.com/pulumi/pulumi-yaml (tools/language-hosts/yaml/go.mod pins it)
 #        bin/pulumi-language-go       tools/language-hosts/language-go, against the CLI's pinned SDK
+#        bin/pulumi-language-python   tools/language-hosts/language-python, likewise
 #        codegen/pulumi-language-{nodejs,python}   tools/language-hosts/language-codegen
 #      The hash covers every input of the build; the first build takes a few minutes, later calls return at once.
 set -euo pipefail
@@ -51,12 +52,12 @@ sdk_version="$(modversion github.com/pulumi/pulumi/sdk/v3 "$tools_dir/go.mod")"
 # Bump layout when this script changes what it puts into the cache.
 layout=1
 hash="$(inputs_hash "$tools_dir" "$layout" go.mod go.sum 'internal/hostutil/*.go' 'language-go/*.go' \
-  'language-codegen/*.go' yaml/go.mod yaml/go.sum)"
+  'language-codegen/*.go' 'language-python/*.go' 'language-python/*.py' yaml/go.mod yaml/go.sum)"
 name="yaml-$yaml_version-go-$sdk_version-$hash"
 final="$cache_root/language-hosts/$name"
 
 complete() {
-  [[ -x "$1/bin/pulumi-language-yaml" && -x "$1/bin/pulumi-language-go" \
+  [[ -x "$1/bin/pulumi-language-yaml" && -x "$1/bin/pulumi-language-go" && -x "$1/bin/pulumi-language-python" \
     && -x "$1/codegen/pulumi-language-nodejs" && -x "$1/codegen/pulumi-language-python" ]]
 }
 
@@ -70,16 +71,18 @@ command -v go >/dev/null 2>&1 || { log "Go is not installed, so the language hos
 begin_build "$cache_root/language-hosts" "$name"
 mkdir -p "$tmp/bin" "$tmp/codegen"
 
-log "building the YAML and Go language hosts into $final (first time only; a few minutes on 2 cores)"
+log "building the YAML, Go and Python language hosts into $final (first time only; a few minutes on 2 cores)"
 # -mod=readonly: never rewrite the committed go.mod/go.sum, fail instead.
 run_step "downloading Go modules (YAML host)" "$tools_dir/yaml" go mod download
 run_step "building pulumi-language-yaml $yaml_version" "$tools_dir/yaml" \
   go build -mod=readonly -trimpath -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$yaml_version" \
   -v -o "$tmp/bin/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
 sdk_ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$sdk_version"
-run_step "downloading Go modules (Go host, SDK generators)" "$tools_dir" go mod download
+run_step "downloading Go modules (Go and Python hosts, SDK generators)" "$tools_dir" go mod download
 run_step "building pulumi-language-go" "$tools_dir" \
   go build -mod=readonly -trimpath -ldflags "$sdk_ldflags" -v -o "$tmp/bin/pulumi-language-go" ./language-go
+run_step "building pulumi-language-python" "$tools_dir" \
+  go build -mod=readonly -trimpath -ldflags "$sdk_ldflags" -v -o "$tmp/bin/pulumi-language-python" ./language-python
 run_step "building the SDK generators" "$tools_dir" \
   go build -mod=readonly -trimpath -ldflags "$sdk_ldflags" -v -o "$tmp/codegen/pulumi-language-nodejs" ./language-codegen
 # One binary, two names: it picks the language from the name it was started under.

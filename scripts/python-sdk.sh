@@ -9,8 +9,9 @@
 #
 # The SDK comes from `npm run gen-sdk` (scripts/gen-sdk.sh, the pinned CLI's `pulumi package gen-sdk`); pip builds
 # the wheel with the setuptools backend the generated pyproject.toml names (`pip wheel --no-deps`, so `pulumi`
-# itself is not fetched). pip gets setuptools from its configured index, or offline from PIP_FIND_LINKS with
-# PIP_NO_INDEX=1 (the tests point them at scripts/python-wheels.sh's wheelhouse). Python: $PYTHON, else python3.
+# itself is not fetched), offline: setuptools comes from the wheelhouse of scripts/python-wheels.sh (downloaded from
+# PyPI once, then cached), so building a release or a test's wheel reaches PyPI at most that once.
+# Python: $PYTHON, else python3.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -30,6 +31,11 @@ command -v "$python" >/dev/null 2>&1 || { echo "python-sdk: $python is not on PA
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# A Python without pip of its own (Debian's python3 without python3-pip) gets it from a throwaway virtualenv.
+if ! "$python" -m pip --version >/dev/null 2>&1; then
+  "$python" -m venv "$work/venv" >&2 || { echo "python-sdk: $python has neither pip nor venv (Debian: apt-get install python3-venv)" >&2; exit 1; }
+  python="$work/venv/bin/python"
+fi
 if [[ -z "$sdk" ]]; then
   echo "python-sdk: generating the Python SDK from $schema" >&2
   bash "$repo_root/scripts/gen-sdk.sh" --out "$work/sdk" --schema "$schema" python >&2
@@ -39,7 +45,9 @@ fi
 
 # pip builds in a copy: it writes build/ and *.egg-info next to the sources, which must stay as generated.
 cp -R "$sdk" "$work/src"
-"$python" -m pip wheel --no-deps --disable-pip-version-check --quiet --wheel-dir "$work/wheel" "$work/src" >&2
+wheelhouse="$(bash "$repo_root/scripts/python-wheels.sh")"
+PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheelhouse" \
+  "$python" -m pip wheel --no-deps --disable-pip-version-check --quiet --wheel-dir "$work/wheel" "$work/src" >&2
 wheels=("$work"/wheel/pulumi_seam-*.whl)
 [[ -f "${wheels[0]}" && ${#wheels[@]} -eq 1 ]] || { echo "python-sdk: pip did not write exactly one pulumi_seam wheel" >&2; exit 1; }
 

@@ -35,9 +35,15 @@ if complete "$final"; then
 fi
 
 begin_build "$cache_root/python-wheels" "$name"
+# A Python without pip of its own (Debian's python3 without python3-pip) gets it from a throwaway virtualenv.
+if ! "$python" -m pip --version >/dev/null 2>&1; then
+  "$python" -m venv "$tmp/.venv" >&2
+  python="$tmp/.venv/bin/python"
+fi
 log "downloading the Pulumi Python SDK and its dependencies into $final (first time only)"
 run_step "pip download" "$repo_root/tools/python-wheels" \
   "$python" -m pip download --disable-pip-version-check --only-binary=:all: --dest "$tmp" -r requirements.txt
+rm -rf "$tmp/.venv"
 touch "$tmp/.complete"
 publish_build "$final" complete
 printf '%s\n' "$final"

@@ -2,9 +2,9 @@
  * `npm run gen-sdk` (scripts/gen-sdk.sh) generates the native `seam` provider's SDKs from src/native/schema.json
  * with the pinned CLI's `pulumi package gen-sdk`, and each generated SDK is checked as far as this machine can:
  * TypeScript type-checks against the repository's @pulumi/pulumi, Go builds and vets against the pinned Go SDK
- * (with a program using its resources and an explicit provider), Python byte-compiles (no package index for
- * Python is reachable, so it is not imported or run). C# cannot be generated without the official .NET host: the
- * script says so instead of writing nothing.
+ * (with a program using its resources and an explicit provider), Python byte-compiles (the release's wheel runs
+ * programs end to end in test/native-python-engine.test.ts). C# cannot be generated without the official .NET
+ * host: the script says so instead of writing nothing.
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
