@@ -8,6 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { nodeBinDir, repoRoot } from "./support/consumer";
+import { testRelease } from "./support/release";
+import { ReleaseServer, serveRelease } from "./support/release-server";
 
 interface Block {
   readonly line: number;
@@ -79,6 +81,14 @@ describe.each(pages)("$file", ({ file, blocks }) => {
     };
     fs.writeFileSync(envFile, "");
     const background: ChildProcess[] = [];
+    // A page whose programs name the release's pluginDownloadURL: the engine downloads the plugin
+    // from the release the tests build (test/support/release.ts), served on loopback in its place,
+    // as a mirror would be (PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES).
+    let server: ReleaseServer | undefined;
+    if (blocks.some((b) => b.code.includes(releaseLocation))) {
+      server = await serveRelease((await testRelease()).dir);
+      env.PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES = `^${releaseLocation.replace(/[.]/g, "\\.")}$=${server.url}`;
+    }
     try {
       for (const block of blocks) {
         const where = `${file}:${block.line}`;
@@ -92,11 +102,15 @@ describe.each(pages)("$file", ({ file, blocks }) => {
         if (r.code !== 0) throw new Error(`${where}: the block exited ${r.code}\n--- block ---\n${block.code}\n--- output ---\n${r.output}`);
       }
     } finally {
+      await server?.stop();
       for (const child of background) stop(child);
       await Promise.all(background.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once("exit", resolve)))));
     }
-  }, 240_000);
+  }, 900_000); // the release, when no suite before built it: minutes on a loaded machine
 });
+
+/** Where the release is, as the schema says (src/native/schema.json): a page's programs naming it get the test release. */
+const releaseLocation: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "src/native/schema.json"), "utf8")).pluginDownloadURL;
 
 function run(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
