@@ -10,7 +10,7 @@ import path from "node:path";
 import { PulumiProject } from "./support/pulumi";
 import { repoRoot } from "./support/consumer";
 import { runReview } from "./support/review";
-import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
+import { mutationsSince as mutations, SeamFake, startSeamFake } from "./support/seam-fake";
 
 let fake: SeamFake;
 beforeAll(async () => {
@@ -18,12 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.stop());
 
-const mutating = new Set([addRoute, removeRoute]);
-const mutationsSince = (count: number) =>
-  fake.requests
-    .slice(count)
-    .filter((r) => mutating.has(r.path))
-    .map((r) => `${r.path === addRoute ? "add" : "remove"} ${(r.body as { acs_user_id: string }).acs_user_id}`);
+const mutationsSince = (count: number) => mutations(fake, count);
 
 /** The installed package's plugin directory, as a project inside the consumer reaches it. */
 const pluginDir = () => path.join(process.env.SEAM_ACS_TEST_CONSUMER!, "node_modules", "pulumi-seam-acs", "bin");

@@ -21,7 +21,7 @@ import { PulumiProject } from "./support/pulumi";
 import { ReleaseServer, serveRelease } from "./support/release-server";
 import { testRelease, TestRelease } from "./support/release";
 import { runReview } from "./support/review";
-import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
+import { mutationsSince as mutations, SeamFake, startSeamFake } from "./support/seam-fake";
 
 const run = promisify(execFile);
 
@@ -64,12 +64,7 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-const mutating = new Set([addRoute, removeRoute]);
-const mutationsSince = (count: number) =>
-  fake.requests
-    .slice(count)
-    .filter((r) => mutating.has(r.path))
-    .map((r) => `${r.path === addRoute ? "add" : "remove"} ${(r.body as { acs_user_id: string }).acs_user_id}`);
+const mutationsSince = (count: number) => mutations(fake, count);
 
 /** The fixture program's files, with a Pulumi.yaml as `pulumi new python` writes it. */
 function fixtureFiles(name: string): Record<string, string> {

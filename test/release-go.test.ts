@@ -13,7 +13,7 @@ import { pathWithoutNode } from "./support/no-node-path";
 import { PulumiProject } from "./support/pulumi";
 import { serveRelease } from "./support/release-server";
 import { testRelease, TestRelease } from "./support/release";
-import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
+import { mutationsSince as mutations, SeamFake, startSeamFake } from "./support/seam-fake";
 
 let fake: SeamFake;
 let release: TestRelease;
@@ -34,12 +34,7 @@ afterAll(() => {
   if (tools) fs.rmSync(tools, { recursive: true, force: true });
 });
 
-const mutating = new Set([addRoute, removeRoute]);
-const mutationsSince = (count: number) =>
-  fake.requests
-    .slice(count)
-    .filter((r) => mutating.has(r.path))
-    .map((r) => `${r.path === addRoute ? "add" : "remove"} ${(r.body as { acs_user_id: string }).acs_user_id}`);
+const mutationsSince = (count: number) => mutations(fake, count);
 
 // The first Go build against the SDK takes about 1.5 min on 2 cores when GOCACHE is cold.
 jest.setTimeout(600_000);

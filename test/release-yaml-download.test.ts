@@ -11,7 +11,7 @@ import { PulumiProject } from "./support/pulumi";
 import { pathWithoutNode } from "./support/no-node-path";
 import { ReleaseServer, serveRelease } from "./support/release-server";
 import { testRelease, TestRelease } from "./support/release";
-import { addRoute, removeRoute, SeamFake, startSeamFake } from "./support/seam-fake";
+import { mutationsSince as mutations, SeamFake, startSeamFake } from "./support/seam-fake";
 
 let fake: SeamFake;
 let release: TestRelease;
@@ -26,12 +26,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const mutating = new Set([addRoute, removeRoute]);
-const mutationsSince = (count: number) =>
-  fake.requests
-    .slice(count)
-    .filter((r) => mutating.has(r.path))
-    .map((r) => `${r.path === addRoute ? "add" : "remove"} ${(r.body as { acs_user_id: string }).acs_user_id}`);
+const mutationsSince = (count: number) => mutations(fake, count);
 
 const membership = (name: string, user: string, group: string) =>
   `  ${name}:\n    type: seam:index:AccessGroupMembership\n    properties:\n      acsUserId: ${user}\n      acsAccessGroupId: ${group}\n` +

@@ -185,3 +185,10 @@ function pickOutage(outage: Outage | undefined): Fault | undefined {
   return outage.faults[Math.floor(Math.random() * outage.faults.length)];
 }
 
+/** The adds and removes `fake` received since request `count`, as `add <acs_user_id>` / `remove <acs_user_id>`, in order. */
+export function mutationsSince(fake: SeamFake, count: number): string[] {
+  return fake.requests
+    .slice(count)
+    .filter((r) => r.path === addRoute || r.path === removeRoute)
+    .map((r) => `${r.path === addRoute ? "add" : "remove"} ${(r.body as { acs_user_id: string }).acs_user_id}`);
+}

@@ -7,7 +7,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PulumiProject } from "./pulumi";
-import { addRoute, removeRoute, SeamFake } from "./seam-fake";
+import type { SeamFake } from "./seam-fake";
+export { mutationsSince } from "./seam-fake";
 
 /** The installed package's plugin directory, as a project inside the consumer reaches it. */
 export const pluginDir = () => path.join(process.env.SEAM_ACS_TEST_CONSUMER!, "node_modules", "pulumi-seam-acs", "bin");
@@ -47,12 +48,3 @@ export const explicitProvider = (name: string, fake: SeamFake, keyConfig = "key"
   `  ${name}:\n    type: pulumi:providers:seam\n    properties:\n      apiKey: \${${keyConfig}}\n      endpoint: ${fake.url}\n`;
 export const secretConfig = (key = "key") => `config:\n  ${key}:\n    type: string\n    secret: true\n`;
 export const withProvider = (name: string) => `    options:\n      provider: \${${name}}\n`;
-
-const mutating = new Set([addRoute, removeRoute]);
-/** The adds and removes Seam's fake received since request `count`, as `add <acs_user_id>` / `remove <acs_user_id>`. */
-export function mutationsSince(fake: SeamFake, count: number): string[] {
-  return fake.requests
-    .slice(count)
-    .filter((r) => mutating.has(r.path))
-    .map((r) => `${r.path === addRoute ? "add" : "remove"} ${(r.body as { acs_user_id: string }).acs_user_id}`);
-}
