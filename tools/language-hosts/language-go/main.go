@@ -30,7 +30,6 @@ import (
 	"golang.org/x/mod/modfile"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/emptypb"
 
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	hclsyntax "github.com/pulumi/pulumi/pkg/v3/codegen/hcl2/syntax"
@@ -39,7 +38,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/constant"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
@@ -47,24 +45,11 @@ import (
 )
 
 type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-	engineAddress string // from argv, or Handshake's
+	hostutil.ProgramHost
 }
 
 func main() {
-	hostutil.Serve(&host{engineAddress: hostutil.EngineAddress(os.Args[1:])})
-}
-
-func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if req.GetEngineAddress() == "" {
-		return nil, errors.New("handshake without an engine address")
-	}
-	h.engineAddress = req.GetEngineAddress()
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
+	hostutil.Serve(&host{hostutil.ProgramHost{EngineAddress: hostutil.EngineAddress(os.Args[1:])}})
 }
 
 // GetRequiredPlugins is the legacy form of GetRequiredPackages; neither discovers plugins here (see the file comment).
@@ -78,7 +63,7 @@ func (h *host) GetRequiredPackages(context.Context, *pulumirpc.GetRequiredPackag
 
 // Run builds the program with `go build` and runs it with the engine's request in its environment.
 func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	if h.engineAddress == "" {
+	if h.EngineAddress == "" {
 		return nil, errors.New("Run before the engine's address is known (no argument and no Handshake)")
 	}
 	bin, err := os.CreateTemp("", "pulumi-go-program-*")
@@ -148,7 +133,7 @@ func (h *host) programEnv(req *pulumirpc.RunRequest) ([]string, error) {
 	set(pulumi.EnvDryRun, strconv.FormatBool(req.GetDryRun()))
 	set(pulumi.EnvParallel, strconv.Itoa(int(req.GetParallel())))
 	set(pulumi.EnvMonitor, req.GetMonitorAddress())
-	set(pulumi.EnvEngine, h.engineAddress)
+	set(pulumi.EnvEngine, h.EngineAddress)
 	return env, nil
 }
 

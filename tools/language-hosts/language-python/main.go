@@ -34,8 +34,6 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/protobuf/types/known/emptypb"
-
 	hclsyntax "github.com/pulumi/pulumi/pkg/v3/codegen/hcl2/syntax"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/pcl"
 	pythongen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
@@ -43,7 +41,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/constant"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
 
@@ -54,24 +51,11 @@ import (
 var execScript []byte
 
 type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-	engineAddress string // from argv, or Handshake's
+	hostutil.ProgramHost
 }
 
 func main() {
-	hostutil.Serve(&host{engineAddress: hostutil.EngineAddress(os.Args[1:])})
-}
-
-func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if req.GetEngineAddress() == "" {
-		return nil, errors.New("handshake without an engine address")
-	}
-	h.engineAddress = req.GetEngineAddress()
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
+	hostutil.Serve(&host{hostutil.ProgramHost{EngineAddress: hostutil.EngineAddress(os.Args[1:])}})
 }
 
 // pythonToolchain resolves the project's Python environment from its runtime options (virtualenv, toolchain),
@@ -121,7 +105,7 @@ func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest, se
 
 // Run runs the program with the virtualenv's Python (or python3 on PATH without one) through exec.py.
 func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	if h.engineAddress == "" {
+	if h.EngineAddress == "" {
 		return nil, errors.New("Run before the engine's address is known (no argument and no Handshake)")
 	}
 	tc, _, err := pythonToolchain(req.GetInfo())
@@ -158,7 +142,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		}
 	}
 	flag("monitor", req.GetMonitorAddress())
-	flag("engine", h.engineAddress)
+	flag("engine", h.EngineAddress)
 	flag("project", req.GetProject())
 	flag("root_directory", req.GetInfo().GetRootDirectory())
 	flag("stack", req.GetStack())

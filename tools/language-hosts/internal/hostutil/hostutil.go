@@ -3,7 +3,9 @@
 package hostutil
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,8 +16,31 @@ import (
 
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/types/known/emptypb"
 )
+
+// ProgramHost is what the hosts that run programs (Go, Python) share: the engine's address, from argv or from
+// the Handshake the engine sends first, and the plugin's version. A host embeds it and adds its own calls.
+type ProgramHost struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+	EngineAddress string
+}
+
+// Handshake records the engine's address (engines that send it instead of passing it in argv).
+func (h *ProgramHost) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
+	if req.GetEngineAddress() == "" {
+		return nil, errors.New("handshake without an engine address")
+	}
+	h.EngineAddress = req.GetEngineAddress()
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+// GetPluginInfo answers with the Pulumi SDK's version the host was built with.
+func (h *ProgramHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: version.Version}, nil
+}
 
 // EngineAddress is the engine's address from a plugin's argv: the engine starts plugins as
 // `<plugin> [flags...] <engine-address>` (flags such as --tracing are ignored); "" when it gave none.
