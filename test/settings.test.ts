@@ -1,4 +1,4 @@
-import { ConfigSource, resolveSettings } from "../src/seam/settings";
+import { ConfigSource, endpointSetting, resolveSettings, SeamSettings } from "../src/seam/settings";
 import { SeamConfigError } from "../src/seam/errors";
 
 const config = (values: Record<string, string> = {}): ConfigSource => ({ get: (key) => values[key] });
@@ -129,4 +129,16 @@ describe("endpoint and limits", () => {
       );
     }
   });
+});
+
+test("where the endpoint was set, as an unreachable Seam's error names it: the stack config, an explicit provider's argument, the environment, the default", () => {
+  const key = { "seam:apiKey": apiKey };
+  const site = (values: Record<string, string>) => ({ ...config(values), provider: 'provider "site-b"' });
+  const cases: [SeamSettings, string][] = [
+    [resolveSettings(config({ ...key, "seam:endpoint": "http://127.0.0.1:1" }), {}), "seam:endpoint in the stack config"],
+    [resolveSettings(site({ ...key, "seam:endpoint": "http://127.0.0.1:1" }), {}), 'the endpoint argument of provider "site-b"'],
+    [resolveSettings(config({}), { SEAM_API_KEY: apiKey, SEAM_ENDPOINT: "http://127.0.0.1:1" }), "SEAM_ENDPOINT in the environment"],
+    [resolveSettings(site(key), {}), "the default endpoint: neither seam:endpoint nor SEAM_ENDPOINT is set"],
+  ];
+  expect(cases.map(([s]) => endpointSetting(s.endpointFrom, s.endpointProvider))).toEqual(cases.map(([, words]) => words));
 });

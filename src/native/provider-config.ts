@@ -31,7 +31,7 @@ export function providerIdentity(urn: string | undefined, name: string | undefin
  * secrets decrypted inside their envelope); non-string values (numbers, booleans from a typed
  * SDK) are read as the text the stack config would hold. `version` is the engine's, not a setting.
  */
-export function configFromArgs(args: Props): ConfigSource {
+export function configFromArgs(args: Props, provider?: ProviderIdentity): ConfigSource {
   const values = new Map<string, string>();
   for (const [key, raw] of Object.entries(args)) {
     if (key === "version") continue;
@@ -39,7 +39,8 @@ export function configFromArgs(args: Props): ConfigSource {
     if (value === undefined || value === null) continue;
     values.set(`seam:${key}`, typeof value === "string" ? value : JSON.stringify(value));
   }
-  return { get: (key) => values.get(key) };
+  // The default provider's arguments are the stack config's `seam:` keys; an explicit one's are its own.
+  return { get: (key) => values.get(key), ...(provider && !provider.isDefault ? { provider: provider.label } : {}) };
 }
 
 /**

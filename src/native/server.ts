@@ -78,7 +78,7 @@ export function resourceProviderService(env: NodeJS.ProcessEnv = process.env): U
       const plainInFiles = stack === undefined ? undefined : plainConfigValues(stack);
       const refusal = plaintextTokenRefusal(args, identity, plainInFiles);
       if (refusal) throw new Error(refusal);
-      await configure(configFromArgs(args));
+      await configure(configFromArgs(args, identity));
       // Secrets arrive unwrapped in every later call and the engine marks them again in the
       // state; no create or update at preview (supportsPreview false).
       return new provproto.ConfigureResponse().setAcceptsecrets(false).setSupportspreview(false).setAcceptresources(false);

@@ -500,8 +500,15 @@ export class SeamClient {
     const error = new SeamUnreachableError(
       { ...details, endpoint: this.settings.endpoint },
       {
-        endpointSetting: endpointSetting(from),
-        endpointKey: from === "stack config" ? "seam:endpoint" : from === "environment" ? "SEAM_ENDPOINT" : "seam:endpoint (or SEAM_ENDPOINT)",
+        endpointSetting: endpointSetting(from, this.settings.endpointProvider),
+        endpointKey:
+          from === "stack config"
+            ? "seam:endpoint"
+            : from === "provider arguments"
+              ? `the endpoint argument of ${this.settings.endpointProvider ?? "the explicit provider"}`
+              : from === "environment"
+                ? "SEAM_ENDPOINT"
+                : "seam:endpoint (or SEAM_ENDPOINT)",
         code,
         repeat: this.unreachableFirst !== undefined,
         first: this.unreachableFirst?.error,

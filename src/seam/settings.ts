@@ -4,6 +4,11 @@ import { defaultRetryPolicy, RetryPolicy } from "./retry-policy";
 /** Where settings are read from: the stack config (keys `seam:…`), as Pulumi's provider host hands it over. */
 export interface ConfigSource {
   get(key: string): string | undefined;
+  /**
+   * Who sets these `seam:` keys when it is not the stack config: an explicit provider's arguments,
+   * named as errors name it (e.g. `provider "site-b"`, native/provider-config.ts).
+   */
+  readonly provider?: string;
 }
 
 export type AuthMode = "apiKey" | "personalAccessToken" | "consoleSessionToken";
@@ -25,6 +30,8 @@ export interface SeamSettings {
    * made by hand (tests), which errors then describe as "seam:endpoint (or SEAM_ENDPOINT)".
    */
   readonly endpointFrom?: EndpointSource;
+  /** With `endpointFrom` "provider arguments": the explicit provider, e.g. `provider "site-b"`. */
+  readonly endpointProvider?: string;
   readonly auth: SeamAuth;
   readonly retry: RetryPolicy;
   /** Requests in flight to Seam at once from this process, whatever the engine's `--parallel`. */
@@ -38,7 +45,7 @@ export interface SyncSettings {
   readonly timeoutMs: number;
 }
 
-export type EndpointSource = "stack config" | "environment" | "default";
+export type EndpointSource = "stack config" | "provider arguments" | "environment" | "default";
 
 export const defaultSyncTimeoutMs = 300_000;
 export const defaultMaxConcurrentRequests = 8;
@@ -87,7 +94,13 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv): S
 
   const endpoint = resolveEndpoint(where(keys.endpoint), parseBoolean(keys.allowInsecureHttp, where(keys.allowInsecureHttp)));
   const endpointFrom: EndpointSource =
-    fromConfig(keys.endpoint) !== undefined ? "stack config" : !tokenInConfig && fromEnv(keys.endpoint) !== undefined ? "environment" : "default";
+    fromConfig(keys.endpoint) !== undefined
+      ? config.provider
+        ? "provider arguments"
+        : "stack config"
+      : !tokenInConfig && fromEnv(keys.endpoint) !== undefined
+        ? "environment"
+        : "default";
   const auth = tokenInConfig
     ? resolveAuth("stack config", (m) => fromConfig(keys[m]), fromConfig(keys.workspaceId))
     : resolveAuth("environment", (m) => fromEnv(keys[m]), either(keys.workspaceId));
@@ -103,6 +116,7 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv): S
   return {
     endpoint,
     endpointFrom,
+    ...(endpointFrom === "provider arguments" ? { endpointProvider: config.provider } : {}),
     auth,
     retry: resolveRetry(either),
     maxConcurrentRequests: maxConcurrentRequests ?? defaultMaxConcurrentRequests,
@@ -139,10 +153,12 @@ export function tokenSetting(auth: Pick<SeamAuth, "mode" | "source">): string {
  * Where the endpoint was set, as a user would look for it: `seam:endpoint in the stack config`,
  * `SEAM_ENDPOINT in the environment`, or that neither is set (the default, Seam's own API).
  */
-export function endpointSetting(from: EndpointSource | undefined): string {
+export function endpointSetting(from: EndpointSource | undefined, provider?: string): string {
   switch (from) {
     case "stack config":
       return `${keys.endpoint.config} in the stack config`;
+    case "provider arguments":
+      return `the endpoint argument of ${provider ?? "the explicit provider"}`;
     case "environment":
       return `${keys.endpoint.env} in the environment`;
     case "default":
