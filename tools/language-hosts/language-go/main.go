@@ -32,9 +32,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
-	hclsyntax "github.com/pulumi/pulumi/pkg/v3/codegen/hcl2/syntax"
-	"github.com/pulumi/pulumi/pkg/v3/codegen/pcl"
-	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/constant"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
@@ -252,33 +249,7 @@ func (h *host) Link(_ context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.L
 
 // GenerateProgram turns PCL (what `pulumi import` and `pulumi convert` produce) into Go source.
 func (h *host) GenerateProgram(_ context.Context, req *pulumirpc.GenerateProgramRequest) (*pulumirpc.GenerateProgramResponse, error) {
-	loader, err := schema.NewLoaderClient(req.GetLoaderTarget())
-	if err != nil {
-		return nil, err
-	}
-	defer loader.Close()
-	parser := hclsyntax.NewParser()
-	for name, contents := range req.GetSource() {
-		if err := parser.ParseFile(strings.NewReader(contents), name); err != nil {
-			return nil, err
-		}
-		if parser.Diagnostics.HasErrors() {
-			return nil, parser.Diagnostics
-		}
-	}
-	program, diags, err := pcl.BindProgram(parser.Files, schema.NewCachedLoader(loader))
-	if err != nil {
-		return nil, err
-	}
-	if diags.HasErrors() || program == nil {
-		return &pulumirpc.GenerateProgramResponse{Diagnostics: plugin.HclDiagnosticsToRPCDiagnostics(diags)}, nil
-	}
-	files, genDiags, err := gogen.GenerateProgram(program)
-	if err != nil {
-		return nil, err
-	}
-	diags = append(diags, genDiags...)
-	return &pulumirpc.GenerateProgramResponse{Source: files, Diagnostics: plugin.HclDiagnosticsToRPCDiagnostics(diags)}, nil
+	return hostutil.GenerateProgram(req, gogen.GenerateProgram)
 }
 
 // readGoMod parses dir/go.mod and returns it with its path.

@@ -34,10 +34,8 @@ import (
 	"strings"
 	"time"
 
-	hclsyntax "github.com/pulumi/pulumi/pkg/v3/codegen/hcl2/syntax"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/pcl"
 	pythongen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
-	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/constant"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
@@ -376,36 +374,10 @@ func (h *host) Link(_ context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.L
 
 // GenerateProgram turns PCL (what `pulumi import` and `pulumi convert` produce) into Python source.
 func (h *host) GenerateProgram(_ context.Context, req *pulumirpc.GenerateProgramRequest) (*pulumirpc.GenerateProgramResponse, error) {
-	loader, err := schema.NewLoaderClient(req.GetLoaderTarget())
-	if err != nil {
-		return nil, err
-	}
-	defer loader.Close()
-	parser := hclsyntax.NewParser()
-	for name, contents := range req.GetSource() {
-		if err := parser.ParseFile(strings.NewReader(contents), name); err != nil {
-			return nil, err
-		}
-		if parser.Diagnostics.HasErrors() {
-			return nil, parser.Diagnostics
-		}
-	}
 	// As the official host: Python prefers the output-versioned form of invokes.
 	bindOptions := []pcl.BindOption{pcl.PreferOutputVersionedInvokes}
 	if !req.GetStrict() {
 		bindOptions = append(bindOptions, pcl.NonStrictBindOptions()...)
 	}
-	program, diags, err := pcl.BindProgram(parser.Files, schema.NewCachedLoader(loader), bindOptions...)
-	if err != nil {
-		return nil, err
-	}
-	if diags.HasErrors() || program == nil {
-		return &pulumirpc.GenerateProgramResponse{Diagnostics: plugin.HclDiagnosticsToRPCDiagnostics(diags)}, nil
-	}
-	files, genDiags, err := pythongen.GenerateProgram(program)
-	if err != nil {
-		return nil, err
-	}
-	diags = append(diags, genDiags...)
-	return &pulumirpc.GenerateProgramResponse{Source: files, Diagnostics: plugin.HclDiagnosticsToRPCDiagnostics(diags)}, nil
+	return hostutil.GenerateProgram(req, pythongen.GenerateProgram, bindOptions...)
 }

@@ -14,7 +14,10 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"google.golang.org/grpc"
 
+	hclsyntax "github.com/pulumi/pulumi/pkg/v3/codegen/hcl2/syntax"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/pcl"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -108,4 +111,42 @@ func WriteFiles(dir string, files map[string][]byte) error {
 		}
 	}
 	return nil
+}
+
+// GenerateProgram answers the engine's GenerateProgram (what `pulumi import` and `pulumi convert` ask for): it
+// parses the request's PCL sources, binds them against the engine's schema loader with bindOptions, and writes
+// the program with generate (a language's pkg/v3/codegen GenerateProgram). Diagnostics of the binding or the
+// generation go back in the response; a parse error or a failed loader is the call's error.
+func GenerateProgram(
+	req *pulumirpc.GenerateProgramRequest,
+	generate func(*pcl.Program) (map[string][]byte, hcl.Diagnostics, error),
+	bindOptions ...pcl.BindOption,
+) (*pulumirpc.GenerateProgramResponse, error) {
+	loader, err := schema.NewLoaderClient(req.GetLoaderTarget())
+	if err != nil {
+		return nil, err
+	}
+	defer loader.Close()
+	parser := hclsyntax.NewParser()
+	for name, contents := range req.GetSource() {
+		if err := parser.ParseFile(strings.NewReader(contents), name); err != nil {
+			return nil, err
+		}
+		if parser.Diagnostics.HasErrors() {
+			return nil, parser.Diagnostics
+		}
+	}
+	program, diags, err := pcl.BindProgram(parser.Files, schema.NewCachedLoader(loader), bindOptions...)
+	if err != nil {
+		return nil, err
+	}
+	if diags.HasErrors() || program == nil {
+		return &pulumirpc.GenerateProgramResponse{Diagnostics: plugin.HclDiagnosticsToRPCDiagnostics(diags)}, nil
+	}
+	files, genDiags, err := generate(program)
+	if err != nil {
+		return nil, err
+	}
+	diags = append(diags, genDiags...)
+	return &pulumirpc.GenerateProgramResponse{Source: files, Diagnostics: plugin.HclDiagnosticsToRPCDiagnostics(diags)}, nil
 }
