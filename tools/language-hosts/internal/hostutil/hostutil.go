@@ -150,3 +150,19 @@ func GenerateProgram(
 	diags = append(diags, genDiags...)
 	return &pulumirpc.GenerateProgramResponse{Source: files, Diagnostics: plugin.HclDiagnosticsToRPCDiagnostics(diags)}, nil
 }
+
+// ConfigJSON is a RunRequest's stack config and its secret keys as the SDKs read them from PULUMI_CONFIG and
+// PULUMI_CONFIG_SECRET_KEYS: a JSON object of `ns:key` → value, and a JSON array (never null).
+func ConfigJSON(req *pulumirpc.RunRequest) (config, secretKeys []byte, err error) {
+	if config, err = json.Marshal(req.GetConfig()); err != nil {
+		return nil, nil, err
+	}
+	keys := req.GetConfigSecretKeys()
+	if keys == nil {
+		keys = []string{}
+	}
+	if secretKeys, err = json.Marshal(keys); err != nil {
+		return nil, nil, err
+	}
+	return config, secretKeys, nil
+}
